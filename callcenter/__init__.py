@@ -1,0 +1,1 @@
+"""Community service hotline core: domain, services, store and configuration."""
