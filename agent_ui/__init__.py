@@ -1,0 +1,55 @@
+"""The web application for every audience: `create_app(settings)`."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask, g
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from agent_ui.extensions import csrf
+from agent_ui.i18n import current_language, translate
+from callcenter.bootstrap import Container, build
+from callcenter.config import Settings
+
+
+def create_app(settings: Settings | None = None, container: Container | None = None) -> Flask:
+    settings = settings or (container.settings if container else Settings.from_env())
+    container = container or build(settings)
+    app = Flask(__name__, instance_path=None)
+    app.config.update(
+        SECRET_KEY=settings.effective_secret_key(),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.public_base_url.startswith("https"),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        MAX_CONTENT_LENGTH=60 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,
+        JSON_AS_ASCII=False,
+    )
+    app.extensions["callcenter"] = container
+    if settings.trusted_proxy_hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxy_hops,
+                                x_proto=settings.trusted_proxy_hops,
+                                x_host=settings.trusted_proxy_hops)
+    csrf.init_app(app)
+    _register_blueprints(app)
+    app.jinja_env.globals.update(_=translate, lang=current_language)
+    app.teardown_appcontext(_close_session)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from agent_ui.api.routes import bp as api_bp
+    from agent_ui.auth.routes import bp as auth_bp
+    from agent_ui.main.routes import bp as main_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    csrf.exempt(api_bp)  # the API checks CSRF itself for cookie sessions; tokens need none
+
+
+def _close_session(_exc) -> None:
+    db = g.pop("db", None)
+    if db is not None:
+        db.close()

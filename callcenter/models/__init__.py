@@ -1,0 +1,7 @@
+"""All models, imported so that Base.metadata knows every table (Alembic reads it)."""
+from callcenter.models.base import Base  # noqa: F401
+from callcenter.models.org import Category, Department, Provider  # noqa: F401
+from callcenter.models.regions import Region  # noqa: F401
+from callcenter.models.residents import Resident, ResidentPhone, ResidentTag  # noqa: F401
+from callcenter.models.tickets import Attachment, Ticket, TicketCounter, TicketEvent  # noqa: F401
+from callcenter.models.users import ApiToken, User  # noqa: F401

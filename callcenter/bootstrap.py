@@ -1,0 +1,29 @@
+"""The composition root: the one place that picks adapters for the configured mode."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from callcenter.config import Settings
+from callcenter.ports import EventPublisher, InProcessEvents
+from callcenter.store import make_engine, make_session_factory
+
+
+@dataclass
+class Container:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    events: EventPublisher
+    extras: dict = field(default_factory=dict)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build(settings: Settings, events: EventPublisher | None = None) -> Container:
+    engine = make_engine(settings.database_url)
+    return Container(settings=settings, engine=engine, sessions=make_session_factory(engine),
+                     events=events or InProcessEvents())
