@@ -1,0 +1,127 @@
+"""CallChannel over a FastAGI connection (panoramisk's Request, with EOF read as hang-up)."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+
+from panoramisk.fast_agi import Request
+from panoramisk.utils import parse_agi_result
+
+from ivr.channel import CallerHungUp
+from ivr.steps import Prompt
+
+log = logging.getLogger(__name__)
+ESCAPE_ALL = "0123456789*#"
+# SAY DATETIME formats (Asterisk say.conf letters); the channel language picks the voice.
+DATE_FORMATS = {"zh": "YBdA HM", "en": "ABdY 'digits/at' IMp"}
+HANGUP_ERRORS = {"AGIResultHangup", "AGIAppError"}
+
+
+class AgiCommandError(Exception):
+    """Raised when Asterisk rejects a command (510/520): a bug on our side, not a hang-up."""
+
+    code = "agi_command_rejected"
+
+
+def quote(value: str) -> str:
+    r"""Quote one AGI argument.
+
+    >>> quote('hotline'), quote('a "b" \\ c')
+    ('"hotline"', '"a \\"b\\" \\\\ c"')
+    """
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+class AgiRequest(Request):
+    """panoramisk's Request, but EOF, garbage and silence end the call instead of raising ValueError."""
+
+    def __init__(self, *args, read_timeout: float = 300.0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.read_timeout = read_timeout
+
+    async def _read_line(self) -> str:
+        try:
+            async with asyncio.timeout(self.read_timeout):
+                line = await self.reader.readline()
+        except (TimeoutError, ValueError, ConnectionError) as exc:
+            raise CallerHungUp(f"no answer from Asterisk: {type(exc).__name__}") from None
+        if not line.endswith(b"\n"):
+            raise CallerHungUp("connection closed")
+        text = line.decode(self.encoding, "replace").rstrip("\r\n")
+        if text == "HANGUP":
+            raise CallerHungUp("HANGUP notice")
+        return text
+
+    async def _read_result(self) -> dict:
+        text = await self._read_line()
+        try:
+            return parse_agi_result(text)
+        except ValueError:
+            raise AgiCommandError(f"unparseable AGI response {text[:40]!r}") from None
+
+    async def send_command(self, command: str) -> dict:
+        """Send one command and return its parsed result, skipping 100 Trying and usage text."""
+        try:
+            self.writer.write(command.encode(self.encoding) + b"\n")
+            await self.writer.drain()
+        except (ConnectionError, OSError) as exc:
+            raise CallerHungUp(f"connection lost: {type(exc).__name__}") from None
+        result = await self._read_result()
+        while result.get("status_code") == 100:
+            result = await self._read_result()
+        if result.get("status_code") == 520 and result.get("msg", "").startswith("520-"):
+            # Multi-line usage text ends with a "520 End of proper usage." line.
+            line = result["msg"]
+            while not line.startswith("520 "):
+                line = await self._read_line()
+        return result
+
+
+class AgiChannel:
+    """Speak AGI commands for the engine's actions; prompts live under callcenter/<menu>/."""
+
+    def __init__(self, request: AgiRequest, sounds: str, lang: str = "zh"):
+        self.request, self.sounds, self.lang = request, sounds, lang
+        self.commands = 0
+
+    async def command(self, text: str) -> dict:
+        self.commands += 1
+        result = await self.request.send_command(text)
+        if result.get("error") in HANGUP_ERRORS or result.get("status_code") == 511:
+            raise CallerHungUp(result.get("msg") or "dead channel")
+        if result.get("error"):
+            raise AgiCommandError(f"{text.split(' ', 2)[:2]} → {result.get('msg', '')[:80]}")
+        return result
+
+    def _file(self, prompt: Prompt) -> str:
+        return f"{self.sounds}/{prompt.name}"
+
+    async def answer(self) -> None:
+        await self.command("ANSWER")
+
+    async def play(self, prompt: Prompt) -> None:
+        await self.command(f'STREAM FILE {self._file(prompt)} ""')
+
+    async def read_digits(self, prompt: Prompt, timeout: float, max_digits: int) -> str:
+        result = await self.command(
+            f"GET DATA {self._file(prompt)} {int(timeout * 1000)} {max_digits}")
+        return result.get("result", ("", ""))[0]
+
+    async def say_digits(self, digits: str) -> None:
+        await self.command(f'SAY DIGITS {digits} ""')
+
+    async def say_number(self, number: int) -> None:
+        await self.command(f'SAY NUMBER {int(number)} ""')
+
+    async def say_date(self, when: datetime) -> None:
+        fmt = DATE_FORMATS.get(self.lang, DATE_FORMATS["zh"])
+        await self.command(f'SAY DATETIME {int(when.timestamp())} "" {quote(fmt)} Asia/Shanghai')
+
+    async def set_variable(self, name: str, value: str) -> None:
+        if name == "CHANNEL(language)":
+            self.lang = value
+        await self.command(f"SET VARIABLE {name} {quote(value)}")
+
+    async def hangup(self) -> None:
+        await self.command("HANGUP")

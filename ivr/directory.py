@@ -1,0 +1,98 @@
+"""What the IVR needs from the ticket store, as a Protocol the store implements."""
+from __future__ import annotations
+
+import concurrent.futures
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+
+class DirectoryError(Exception):
+    """Raised when the directory cannot answer (outage, timeout): the call goes to a person."""
+
+    code = "ivr_directory_unavailable"
+
+
+@dataclass(frozen=True)
+class CallerMatch:
+    """A resident whose registered phone matches the caller's number."""
+
+    resident_id: str
+    name: str
+    tags: tuple[str, ...] = ()
+    language: str = "zh"
+
+
+@dataclass(frozen=True)
+class TicketInfo:
+    """What the IVR may say about a ticket: status, deadline, and whose phones it carries."""
+
+    number: str
+    status: str
+    status_text: dict[str, str]
+    deadline: datetime | None
+    phones: tuple[str, ...] = ()
+
+
+class IvrDirectory(Protocol):
+    """The three questions the IVR asks the store; each may raise on outage."""
+
+    def lookup_caller(self, number: str) -> list[CallerMatch]: ...
+
+    def ticket_status(self, ticket_number: str) -> TicketInfo | None: ...
+
+    def record_survey(self, ticket_number: str | None, linkedid: str, score: int) -> None: ...
+
+
+@dataclass
+class InMemoryDirectory:
+    """Directory held in dicts: for tests, demos and the benchmark."""
+
+    residents: dict[str, list[CallerMatch]] = field(default_factory=dict)
+    tickets: dict[str, TicketInfo] = field(default_factory=dict)
+    surveys: list[tuple[str | None, str, int]] = field(default_factory=list)
+
+    def lookup_caller(self, number: str) -> list[CallerMatch]:
+        return list(self.residents.get(number, []))
+
+    def ticket_status(self, ticket_number: str) -> TicketInfo | None:
+        return self.tickets.get(ticket_number)
+
+    def record_survey(self, ticket_number: str | None, linkedid: str, score: int) -> None:
+        self.surveys.append((ticket_number, linkedid, score))
+
+
+class GuardedDirectory:
+    """Bound every directory call by a timeout so a hung database cannot hold a caller.
+
+    The call runs on a small thread pool; on timeout the thread is abandoned (the
+    driver's own timeout ends it) and DirectoryError is raised at once.
+    """
+
+    def __init__(self, inner: IvrDirectory, timeout: float = 2.0, workers: int = 8):
+        self.inner = inner
+        self.timeout = timeout
+        self._pool = concurrent.futures.ThreadPoolExecutor(workers, "ivr-directory")
+
+    def _call(self, name: str, *args):
+        future = self._pool.submit(getattr(self.inner, name), *args)
+        try:
+            return future.result(timeout=self.timeout)
+        except concurrent.futures.TimeoutError:
+            raise DirectoryError(f"{name} timed out after {self.timeout}s") from None
+        except DirectoryError:
+            raise
+        except Exception as exc:
+            raise DirectoryError(f"{name} failed: {type(exc).__name__}") from exc
+
+    def lookup_caller(self, number: str) -> list[CallerMatch]:
+        return self._call("lookup_caller", number)
+
+    def ticket_status(self, ticket_number: str) -> TicketInfo | None:
+        return self._call("ticket_status", ticket_number)
+
+    def record_survey(self, ticket_number: str | None, linkedid: str, score: int) -> None:
+        return self._call("record_survey", ticket_number, linkedid, score)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,186 @@
+"""FastAGI server: panoramisk's Application with a guarded handshake, routes /hotline and /survey.
+
+panoramisk 1.4 reads the AGI environment in a loop that spins forever once the peer
+closes early (read() returns b"" and the loop never awaits anything real), freezing every
+call on the server; see docs/decisions/0002-fastagi-server.md. `handler` is replaced
+here; routing, Request and result parsing stay panoramisk's.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Callable
+
+from panoramisk.fast_agi import Application
+
+from ivr.agi_channel import AgiChannel, AgiRequest
+from ivr.channel import CallOutcome, run_call
+from ivr.directory import IvrDirectory
+from ivr.engine import Engine
+from ivr.loader import load_builtin
+from ivr.steps import CallInfo
+
+log = logging.getLogger(__name__)
+
+
+class HandshakeError(Exception):
+    """Raised when a connection does not send a well-formed AGI environment in time."""
+
+    code = "agi_bad_environment"
+
+
+@dataclass
+class Limits:
+    """How long and how much a peer may take to introduce itself, and to answer a command."""
+
+    env_timeout: float = 5.0
+    env_max_bytes: int = 16384
+    line_max_bytes: int = 4096
+    read_timeout: float = 300.0
+
+
+async def read_environment(reader: asyncio.StreamReader, limits: Limits) -> dict[str, str]:
+    """Read `agi_*: value` lines up to the blank line, within a time and size budget."""
+    headers: dict[str, str] = {}
+    size = 0
+    async with asyncio.timeout(limits.env_timeout):
+        while True:
+            try:
+                line = await reader.readline()
+            except ValueError:  # a line longer than the stream's limit
+                raise HandshakeError("environment line too long") from None
+            if not line.endswith(b"\n"):
+                raise HandshakeError("peer closed before the end of the environment")
+            size += len(line)
+            if size > limits.env_max_bytes:
+                raise HandshakeError("environment too large")
+            text = line.decode("utf-8", "replace").rstrip("\r\n")
+            if not text:
+                return headers
+            key, sep, value = text.partition(":")
+            if not sep or not key.startswith("agi_") or not key.replace("_", "").isalnum():
+                raise HandshakeError("not an AGI environment line")
+            headers[key] = value.strip()
+
+
+def call_info(headers: dict[str, str]) -> CallInfo:
+    """Take what the engine needs from the AGI environment (survey: ticket and linkedid args)."""
+    return CallInfo(caller=headers.get("agi_callerid"),
+                    linkedid=headers.get("agi_arg_2") or headers.get("agi_uniqueid", ""),
+                    channel_language=headers.get("agi_language") or None,
+                    ticket=headers.get("agi_arg_1") or None)
+
+
+class GuardedApplication(Application):
+    """panoramisk Application whose handshake cannot stall the event loop."""
+
+    def __init__(self, limits: Limits | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.limits = limits or Limits()
+        self.connections: set[asyncio.Task] = set()
+
+    async def handler(self, reader, writer):
+        task = asyncio.current_task()
+        self.connections.add(task)
+        try:
+            await self._serve(reader, writer)
+        finally:
+            self.connections.discard(task)
+            writer.close()
+
+    async def _serve(self, reader, writer) -> None:
+        try:
+            headers = await read_environment(reader, self.limits)
+        except (HandshakeError, TimeoutError, ConnectionError) as exc:
+            log.warning("FastAGI peer %s dropped during handshake: %s",
+                        writer.get_extra_info("peername"), exc or type(exc).__name__)
+            return
+        script = headers.get("agi_network_script", "").split("?", 1)[0].strip("/")
+        route = self._route.get(script)
+        if route is None:
+            log.error("FastAGI call %s: no route for %r", headers.get("agi_uniqueid"), script)
+            return
+        request = AgiRequest(app=self, headers=headers, reader=reader, writer=writer,
+                             encoding=self.default_encoding,
+                             read_timeout=self.limits.read_timeout)
+        try:
+            await route(request)
+        except Exception:  # noqa: BLE001 — one call's bug must not end the server
+            log.exception("FastAGI call %s: route %r failed", headers.get("agi_uniqueid"), script)
+
+
+@dataclass
+class IvrService:
+    """The menus, the directory and how to run them: what the FastAGI routes need."""
+
+    directory: IvrDirectory
+    menus: dict[str, object] = field(default_factory=dict)
+    clock: Callable | None = None
+    offload: bool = True
+    on_outcome: Callable[[str, CallOutcome], None] | None = None
+    executor: ThreadPoolExecutor | None = None
+
+    def __post_init__(self):
+        for name in ("hotline", "survey"):
+            self.menus.setdefault(name, load_builtin(name))
+        if self.offload and self.executor is None:
+            self.executor = ThreadPoolExecutor(32, "ivr-engine")
+
+    def engine(self, name: str) -> Engine:
+        kwargs = {"clock": self.clock} if self.clock else {}
+        return Engine(self.menus[name], self.directory, **kwargs)
+
+    async def run(self, name: str, request: AgiRequest) -> CallOutcome:
+        info = call_info(request.headers)
+        engine = self.engine(name)
+        channel = AgiChannel(request, f"callcenter/{name}", info.channel_language or "zh")
+        outcome = await run_call(engine, channel, info, executor=self.executor,
+                                 offload=self.offload)
+        log.info("FastAGI call %s on /%s ended: %s at %r", outcome.linkedid, name,
+                 outcome.ended, outcome.node)
+        if self.on_outcome:
+            self.on_outcome(name, outcome)
+        return outcome
+
+
+def make_application(service: IvrService, limits: Limits | None = None) -> GuardedApplication:
+    """Build the FastAGI application with its two routes; call inside the running loop."""
+    app = GuardedApplication(limits, loop=asyncio.get_running_loop())
+
+    async def hotline(request):
+        await service.run("hotline", request)
+
+    async def survey(request):
+        await service.run("survey", request)
+
+    app.add_route("hotline", hotline)
+    app.add_route("survey", survey)
+    return app
+
+
+def parse_bind(bind: str) -> tuple[str, int]:
+    """Split HOST:PORT (IPv6 in brackets) into its parts."""
+    host, _, port = bind.rpartition(":")
+    if not host or not port.isdigit():
+        raise ValueError(f"expected HOST:PORT, got {bind!r}")
+    return host.strip("[]"), int(port)
+
+
+async def start_server(service: IvrService, bind: str, limits: Limits | None = None):
+    """Start listening; return (asyncio.Server, application)."""
+    app = make_application(service, limits)
+    host, port = parse_bind(bind)
+    server = await asyncio.start_server(app.handler, host, port,
+                                        limit=app.limits.line_max_bytes)
+    return server, app
+
+
+async def stop_server(server: asyncio.Server, app: GuardedApplication) -> None:
+    """Stop accepting, then end the calls still connected."""
+    server.close()
+    for task in list(app.connections):
+        task.cancel()
+    await asyncio.gather(*app.connections, return_exceptions=True)
+    await server.wait_closed()
