@@ -1,0 +1,1 @@
+"""Asterisk Manager Interface: framing, call fold, agent state, bridge, actions, PBX simulator."""
