@@ -103,7 +103,7 @@ class CallFold:
         channel = ev.get("Channel")
         if channel and channel not in rec.channels and ev.get("Linkedid") == lid:
             rec.channels.add(channel)
-            self.chan_call[channel] = lid
+            self.chan_call.setdefault(channel, lid)
         return rec
 
     def _lid_of(self, ev: Mapping[str, str]) -> str | None:
@@ -130,9 +130,15 @@ class CallFold:
         """Route a channel of another call (a transfer target) to this record too."""
         self.watchers.setdefault(channel, set()).add(rec.linkedid)
 
-    def watching(self, channel: str | None) -> list[CallRecord]:
-        lids = self.watchers.get(channel or "", ())
-        return [self.calls[lid] for lid in lids if lid in self.calls]
+    def related(self, channel: str, rec: CallRecord) -> list[CallRecord]:
+        """`rec` plus other calls that know this channel: its first owner (Asterisk moves a
+        bridged channel's Linkedid to the older call) and calls it was transferred into."""
+        lids = {self.chan_call.get(channel, rec.linkedid), *self.watchers.get(channel, ())}
+        lids.discard(rec.linkedid)
+        return [rec, *(self.calls[lid] for lid in lids if lid in self.calls)]
+
+    def maybe_finish(self, rec: CallRecord, out: list[Change]) -> None:
+        self._maybe_finish(rec, out)
 
     # -- finishing -------------------------------------------------------------
     def _maybe_finish(self, rec: CallRecord, out: list[Change]) -> None:

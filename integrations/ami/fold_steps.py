@@ -167,7 +167,7 @@ def on_bridge_enter(fold: CallFold, rec: CallRecord, ev: Ev, t: int, out: Out) -
     channel, bridge = ev["Channel"], ev["BridgeUniqueid"]
     members = fold.bridges.setdefault(bridge, set())
     members.add(channel)
-    for target in [rec, *fold.watching(channel)]:
+    for target in fold.related(channel, rec):
         target.final_leave.pop(channel, None)
         leg = target.legs.get(channel)
         if leg is not None:
@@ -190,7 +190,7 @@ def on_bridge_leave(fold: CallFold, rec: CallRecord, ev: Ev, t: int, out: Out) -
     fold.bridges.get(ev["BridgeUniqueid"], set()).discard(channel)
     if not fold.bridges.get(ev["BridgeUniqueid"]):
         fold.bridges.pop(ev["BridgeUniqueid"], None)
-    for target in [rec, *fold.watching(channel)]:
+    for target in fold.related(channel, rec):
         target.final_leave[channel] = fold.seq
         leg = target.legs.get(channel)
         if leg is not None and leg.answered_at is not None:
@@ -205,7 +205,7 @@ def on_hangup_request(fold: CallFold, rec: CallRecord, ev: Ev, t: int, out: Out)
 
 def on_hangup(fold: CallFold, rec: CallRecord, ev: Ev, t: int, out: Out) -> None:
     channel = ev["Channel"]
-    for target in [rec, *fold.watching(channel)]:
+    for target in fold.related(channel, rec):
         target.hangups.setdefault(channel, fold.seq)
         leg = target.legs.get(channel)
         if leg is not None:
@@ -213,10 +213,12 @@ def on_hangup(fold: CallFold, rec: CallRecord, ev: Ev, t: int, out: Out) -> None
                 leg.rejected = True
             if leg.answered_at is not None and leg.left_at is None:
                 leg.left_at = t
-    if channel in rec.channels:
-        rec.hungup.add(channel)
-    if channel == rec.root_channel:
-        rec.hangup_cause = ev.get("Cause")
+        if channel in target.channels:
+            target.hungup.add(channel)
+        if channel == target.root_channel:
+            target.hangup_cause = ev.get("Cause")
+        if target is not rec:
+            fold.maybe_finish(target, out)
 
 
 def on_user_event(fold: CallFold, rec: CallRecord, ev: Ev, t: int, out: Out) -> None:
