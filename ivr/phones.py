@@ -1,12 +1,12 @@
-"""Caller numbers as Asterisk gives them, normalised to E.164 for lookup."""
+"""Caller numbers as Asterisk gives them, normalised to E.164 the way the store keeps them."""
 from __future__ import annotations
 
-import phonenumbers
+from callcenter.domain.phones import try_normalize
 
 ANONYMOUS = {"", "unknown", "anonymous", "restricted", "private"}
 
 
-def normalise_caller(raw: str | None, region: str = "CN") -> str | None:
+def normalise_caller(raw: str | None) -> str | None:
     """Return the caller's number in E.164, or None when it is hidden or not a number.
 
     >>> normalise_caller("13800138000"), normalise_caller("02087654321")
@@ -17,10 +17,4 @@ def normalise_caller(raw: str | None, region: str = "CN") -> str | None:
     text = (raw or "").strip()
     if text.lower() in ANONYMOUS:
         return None
-    try:
-        parsed = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(parsed):
-        return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return try_normalize(text)

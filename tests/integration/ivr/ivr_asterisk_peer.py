@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from ivr.fastagi import IvrService, Limits, start_server, stop_server
 
 WELL_FORMED = re.compile(
-    r'^(ANSWER|HANGUP|GET DATA [\w/]+ \d+ \d+|STREAM FILE [\w/]+ ""|SAY DIGITS \d+ ""'
-    r'|SAY NUMBER -?\d+ ""|SAY DATETIME \d+ "" "[^"]*" [\w/]+'
-    r'|SET VARIABLE [\w()]+ "(?:[^"\\]|\\.)*")$')
+    r'^(ANSWER|HANGUP|GET DATA [\w/]+ \d+ \d+|STREAM FILE [\w/]+ ""( 0)?|SAY DIGITS "?\d+"? ""'
+    r'|SAY NUMBER "?-?\d+"? ""|SAY DATETIME "?\d+"? "" "[^"]*" [\w/]+'
+    r'|SET VARIABLE "?[\w()]+"? "(?:[^"\\]|\\.)*")$')
 
 
 def environment(uniqueid: str = "1795865089.1", callerid: str = "13800138000",
@@ -42,6 +42,21 @@ def _unquote(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text[1:-1])
 
 
+def reply_to(command: str, digits: list[str], s: Session) -> str:
+    """Answer one AGI command as Asterisk would, taking keys from `digits`."""
+    if command.startswith("GET DATA") or command.startswith("WAIT FOR DIGIT"):
+        return f"200 result={digits.pop(0)}" if digits else "200 result= (timeout)"
+    if command.startswith("STREAM FILE"):
+        return "200 result=0 endpos=8000"
+    if command.startswith("SET VARIABLE"):
+        _, _, name, value = command.split(" ", 3)
+        s.variables[name.strip('"')] = _unquote(value)
+        return "200 result=1"
+    if command.split(" ")[0] in {"SAY", "ANSWER", "HANGUP"}:
+        return "200 result=0" if command != "HANGUP" else "200 result=1"
+    return "510 Invalid or unknown command"
+
+
 class AsteriskPeer:
     """Connect, send the environment, then answer each command as Asterisk would."""
 
@@ -65,28 +80,15 @@ class AsteriskPeer:
         line, _, self.buffer = self.buffer.partition(b"\n")
         return line.decode()
 
-    def _pending(self) -> bool:
+    def pending(self) -> bool:
         """Say whether the server sent more before we answered (it must wait for each reply)."""
         return bool(self.buffer) or bool(select.select([self.sock], [], [], 0)[0])
-
-    def answer(self, command: str, digits: list[str], s: Session) -> str:
-        if command.startswith("GET DATA") or command.startswith("WAIT FOR DIGIT"):
-            return f"200 result={digits.pop(0)}" if digits else "200 result= (timeout)"
-        if command.startswith("STREAM FILE"):
-            return "200 result=0 endpos=8000"
-        if command.startswith("SET VARIABLE"):
-            _, _, name, value = command.split(" ", 3)
-            s.variables[name] = _unquote(value)
-            return "200 result=1"
-        if command.split(" ")[0] in {"SAY", "ANSWER", "HANGUP"}:
-            return "200 result=0" if command != "HANGUP" else "200 result=1"
-        return "510 Invalid or unknown command"
 
     def run(self, digits: list[str] | None = None, hangup_at: int | None = None) -> Session:
         """Answer commands until the server closes; hang up at command number `hangup_at`."""
         digits, s = list(digits or []), Session()
         while (command := self.read_line()) is not None:
-            if s.pipelined is False and self._pending() and hangup_at is None:
+            if s.pipelined is False and self.pending() and hangup_at is None:
                 s.pipelined = True
             if hangup_at is not None and len(s.commands) >= hangup_at:
                 if len(s.commands) == hangup_at:
@@ -97,7 +99,7 @@ class AsteriskPeer:
                     self.send(b"511 Command Not Permitted on a dead channel or intercepted channel\n")
                 continue
             s.commands.append(command)
-            self.send((self.answer(command, digits, s) + "\n").encode())
+            self.send((reply_to(command, digits, s) + "\n").encode())
         s.closed = True
         return s
 

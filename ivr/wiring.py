@@ -1,0 +1,33 @@
+"""Pick the IVR's directory and clock from Settings: the IVR's small composition root."""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from typing import Callable
+
+from callcenter.config import Settings
+from ivr.directory import GuardedDirectory
+
+
+def make_directory(settings: Settings, timeout: float = 2.0) -> GuardedDirectory:
+    """Return the store-backed directory (or the demo one), each call bounded by `timeout`."""
+    if settings.demo:
+        from ivr.demo import demo_directory
+
+        return GuardedDirectory(demo_directory(), timeout)
+    from callcenter.bootstrap import build
+    from ivr.store_directory import StoreDirectory
+
+    return GuardedDirectory(StoreDirectory(build(settings).sessions), timeout)
+
+
+def make_clock(env=None) -> Callable[[], datetime]:
+    """Return the IVR's clock; IVR_CLOCK=<ISO time> pins it (demos and tests of hours)."""
+    env = os.environ if env is None else env
+    pinned = env.get("IVR_CLOCK")
+    if pinned:
+        moment = datetime.fromisoformat(pinned)
+        if moment.tzinfo is None:
+            raise ValueError("IVR_CLOCK must carry a UTC offset, e.g. 2026-11-27T10:00+08:00")
+        return lambda: moment
+    return lambda: datetime.now(timezone.utc)
