@@ -12,7 +12,7 @@ from collections import OrderedDict, deque
 from typing import Any, Mapping
 
 from integrations.ami import fold_steps as steps
-from integrations.ami.framing import OddFrames
+from integrations.ami.framing import OddFrames, describe
 from integrations.ami.records import CallRecord, timestamp_us
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ class CallFold:
         lid = ev.get("Linkedid") or ev.get("DestLinkedid") or self._lid_of(ev)
         if lid is None:
             if name not in ("BridgeLeave", "Hangup"):
-                self.odd.note("orphan_event", f"{name} without a known call: {dict(ev)!r}"[:300])
+                self.odd.note("orphan_event", f"no known call: {describe(dict(ev))}")
             return None
         if lid in self.ended:
             return None
@@ -183,7 +183,7 @@ class CallFold:
     def _has_required(self, name: str, ev: Mapping[str, str]) -> bool:
         missing = [k for k in REQUIRED.get(name, ()) if not ev.get(k)]
         if missing:
-            self.odd.note("missing_field", f"{name} lacks {missing}: {dict(ev)!r}"[:300])
+            self.odd.note("missing_field", f"lacks {missing}: {describe(dict(ev))}")
             return False
         return True
 
@@ -191,7 +191,7 @@ class CallFold:
         self.odd.counts["unknown_event"] = self.odd.counts.get("unknown_event", 0) + 1
         if name not in self._unknown_names and len(self._unknown_names) < 1000:
             self._unknown_names.add(name)
-            log.info("unknown AMI event %r ignored (first of its kind): %r", name, dict(ev))
+            log.info("unknown AMI event %r ignored (first of its kind): %s", name, describe(dict(ev)))
 
     def active(self) -> list[CallRecord]:
         return list(self.calls.values())

@@ -43,6 +43,16 @@ class OddFrames:
         return sum(self.counts.values())
 
 
+def describe(headers: dict | None = None, raw: bytes | None = None) -> str:
+    """Context for a log line: ids and header names only, never caller names or numbers."""
+    if headers is not None:
+        ids = " ".join(f"{k}={headers[k]}" for k in ("Event", "Response", "Uniqueid", "Linkedid",
+                                                     "ActionID") if headers.get(k))
+        return f"{ids} headers={sorted(headers)[:30]}"
+    first = (raw or b"").split(b"\n", 1)[0][:60]
+    return f"{len(raw or b'')} bytes, first line {first!r}"
+
+
 @dataclass
 class Frame:
     """One AMI message: headers (first value wins, repeats kept in `multi`)."""
@@ -68,7 +78,7 @@ def decode_frame(raw: bytes, odd: OddFrames | None = None) -> str:
         text = raw.decode("utf-8", "replace")
         kind = "undecodable"
     if odd is not None:
-        odd.note(kind, repr(raw[:200]))
+        odd.note(kind, describe(raw=raw))
     return text
 
 
@@ -90,10 +100,10 @@ def parse_frame(raw: bytes, odd: OddFrames | None = None) -> Frame | None:
         else:
             headers[key] = value
     if bad_lines and odd is not None:
-        odd.note("bad_line", text[:200])
+        odd.note("bad_line", describe(headers))
     if not headers:
         if odd is not None and text.strip():
-            odd.note("no_headers", text[:200])
+            odd.note("no_headers", describe(raw=raw))
         return None
     return Frame(headers, multi, len(raw))
 
@@ -123,7 +133,7 @@ class AMIFramer:
                     frames.append(frame)
         del buf[:start]
         if len(buf) > MAX_FRAME_BYTES:
-            self.odd.note("oversized", repr(bytes(buf[:200])))
+            self.odd.note("oversized", describe(raw=bytes(buf[:200])))
             del buf[:]
         return frames
 
