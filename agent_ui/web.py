@@ -1,6 +1,7 @@
 """Request plumbing shared by the blueprints: the unit of work and the signed-in user."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import wraps
 
 from flask import current_app, g, redirect, request, session, url_for
@@ -19,6 +20,18 @@ def db() -> Session:
     if "db" not in g:
         g.db = container().sessions()
     return g.db
+
+
+@contextmanager
+def transaction():
+    """Commit the request's session at the end of the block, roll back on error."""
+    session = db()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
 
 
 def current_user() -> User | None:

@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from agent_ui.api.errors import ApiError, error_response
 from agent_ui.extensions import csrf
-from agent_ui.web import container, current_user, db
+from agent_ui.web import container, current_user, db, transaction
 from callcenter.domain.calendar import SHANGHAI
 from callcenter.domain.tickets import TicketError
 from callcenter.services import tickets as ticket_service
@@ -24,7 +24,7 @@ bp = Blueprint("api", __name__)
 def authenticate():
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        with db().begin():
+        with transaction():
             user = user_for_token(db(), header[7:].strip())
         if user is None:
             raise ApiError(401, "unauthorized", "invalid or revoked token")
@@ -49,7 +49,7 @@ def tickets_index():
 def tickets_create():
     data = TicketInput.parse(_json())
     actor = actor_for(g.user)
-    with db().begin():
+    with transaction():
         ticket = ticket_service.open_ticket(db(), actor, data, events=_events())
         body = ticket_dict(ticket, actor, with_timeline=True)
     return jsonify(body), 201
@@ -68,7 +68,7 @@ def tickets_act(number: str):
     if not isinstance(body, dict) or not isinstance(body.get("action"), str):
         raise ApiError(400, "invalid", "body must be an object with a string 'action'", "action")
     actor = actor_for(g.user)
-    with db().begin():
+    with transaction():
         ticket = ticket_service.apply_action(db(), actor, number, body["action"], body,
                                              events=_events())
         out = ticket_dict(ticket, actor, with_timeline=True)

@@ -21,15 +21,15 @@ def login():
     if form.validate_on_submit():
         settings = container().settings
         try:
-            with db().begin():
-                user = authenticate(db(), form.username.data, form.password.data,
-                                    max_failures=settings.login_max_failures,
-                                    lockout=timedelta(seconds=settings.login_lockout_seconds))
+            user = authenticate(db(), form.username.data, form.password.data,
+                                max_failures=settings.login_max_failures,
+                                lockout=timedelta(seconds=settings.login_lockout_seconds))
         except AccountLocked:
             error = translate("login.locked")
         except LoginFailed:
             error = translate("login.failed")
-        else:
+        db().commit()  # keep the failure count too: it drives the lock-out
+        if error is None:
             return _start_session(user, form.extension.data)
     return render_template("auth/login.html", form=form, error=error), (401 if error else 200)
 
