@@ -27,6 +27,7 @@ def _plain(node: yaml.Node, where: str, lines: dict[str, int], errors: list[str]
             if key in out:
                 errors.append(f"{key_node.start_mark.line + 1}:duplicate key {key!r}")
             out[key] = _plain(value_node, child, lines, errors)
+            lines[child] = key_node.start_mark.line + 1  # point at the key, not its value
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_plain(v, f"{where}[{i}]", lines, errors) for i, v in enumerate(node.value)]
