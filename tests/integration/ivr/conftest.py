@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -12,10 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ivr.demo import demo_directory  # noqa: E402
 from ivr.fastagi import IvrService  # noqa: E402
-from ivr_asterisk_peer import ServerThread  # noqa: E402
-
-# A Friday morning: the hotline is staffed (the hours node's open branch).
-OPEN_HOURS = datetime(2026, 11, 27, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+from ivr_asterisk_peer import OPEN_HOURS, ServerThread  # noqa: E402
 
 
 @pytest.fixture

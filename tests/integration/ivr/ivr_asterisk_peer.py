@@ -7,9 +7,13 @@ import select
 import socket
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from ivr.fastagi import IvrService, Limits, start_server, stop_server
 
+# A Friday morning: the hotline is staffed (the hours node's open branch).
+OPEN_HOURS = datetime(2026, 11, 27, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 WELL_FORMED = re.compile(
     r'^(ANSWER|HANGUP|GET DATA [\w/]+ \d+ \d+|STREAM FILE [\w/]+ ""( 0)?|SAY DIGITS "?\d+"? ""'
     r'|SAY NUMBER "?-?\d+"? ""|SAY DATETIME "?\d+"? "" "[^"]*" [\w/]+'
