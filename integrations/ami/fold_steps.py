@@ -241,8 +241,10 @@ def on_attended_transfer(fold: CallFold, rec: CallRecord, ev: Ev, t: int, out: O
     if ev.get("Result") != "Success":
         return
     leg = rec.legs.get(ev.get("OrigTransfererChannel", ""))
-    members = fold.bridges.get(ev.get("DestBridgeUniqueid", ""), set())
-    targets = [rec.legs[c].extension for c in members if c in rec.legs and rec.legs[c] is not leg]
+    transferers = {ev.get("OrigTransfererChannel"), ev.get("SecondTransfererChannel")}
+    members = fold.bridges.get(ev.get("DestBridgeUniqueid", ""), set()) - transferers
+    _adopt_transfer_target(fold, rec, members, t)
+    targets = sorted(rec.legs[c].extension or "" for c in members if c in rec.legs and rec.legs[c] is not leg)
     _transfer(rec, leg, "attended", targets[0] if targets else None, t, out)
     consult = fold.calls.get(fold.chan_call.get(ev.get("SecondTransfererChannel", ""), ""))
     if consult is not None:
