@@ -62,6 +62,7 @@ class CallFold:
         self._unknown_names: set[str] = set()
         self.seq = 0
         self.now = 0
+        self.pending: list[Change] = []
 
     # -- entry point -----------------------------------------------------------
     def apply(self, event: Mapping[str, str], received_us: int) -> list[Change]:
@@ -82,6 +83,9 @@ class CallFold:
             return []
         out: list[Change] = []
         handler(self, rec, event, self.now, out)
+        if self.pending:
+            out.extend(self.pending)
+            self.pending.clear()
         self._maybe_finish(rec, out)
         return out
 

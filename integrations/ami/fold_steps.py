@@ -131,12 +131,15 @@ def on_dial_end(fold: CallFold, rec: CallRecord, ev: Ev, t: int, out: Out) -> No
 
 
 def _answer(fold: CallFold, rec: CallRecord, leg: Leg, t: int, out: Out) -> None:
+    first_for_leg = leg.answered_at is None
     leg.answered_at = leg.answered_at or t
     if rec.answered_at is None:
         rec.answered_at = t
         rec.answered_by = leg.extension
         _stop_waiting(fold, rec, out)
         out.append(("answered", rec, {"extension": leg.extension}))
+    elif first_for_leg and leg.extension:  # a transfer target picked up
+        out.append(("answered", rec, {"extension": leg.extension, "transfer": True}))
 
 
 def on_agent_connect(fold: CallFold, rec: CallRecord, ev: Ev, t: int, out: Out) -> None:
@@ -183,6 +186,7 @@ def _adopt_transfer_target(fold: CallFold, rec: CallRecord, others: set[str], t:
         if ext and other not in rec.legs and other not in rec.channels:
             rec.legs[other] = Leg(channel=other, extension=ext, rung_at=t, answered_at=t)
             fold.watch(other, rec)
+            fold.pending.append(("answered", rec, {"extension": ext, "transfer": True}))
 
 
 def on_bridge_leave(fold: CallFold, rec: CallRecord, ev: Ev, t: int, out: Out) -> None:
