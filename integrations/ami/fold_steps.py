@@ -105,6 +105,8 @@ def on_agent_called(fold: CallFold, rec: CallRecord, ev: Ev, t: int, out: Out) -
 
 def on_dial_begin(fold: CallFold, rec: CallRecord, ev: Ev, t: int, out: Out) -> None:
     source, dest = ev.get("Channel"), ev["DestChannel"]
+    if not source and dest == rec.root_channel:
+        rec.originated = True  # AMI Originate rings this channel first (click-to-dial, or a test harness)
     if not source or dest in rec.legs or dest == local_partner(rec.root_channel):
         return  # an Originate's own dial, or a leg already known from AgentCalled
     via = rec.legs.get(local_partner(source) or "")
@@ -115,9 +117,16 @@ def on_dial_begin(fold: CallFold, rec: CallRecord, ev: Ev, t: int, out: Out) -> 
     ext = extension_of(dest)
     if ext:
         _ring(fold, rec, dest, ext, t, out)
+    elif rec.originated and source == rec.root_channel and extension_of(source):
+        rec.outbound_channel = dest  # click-to-dial: an agent's phone calling out to a resident
 
 
 def on_dial_end(fold: CallFold, rec: CallRecord, ev: Ev, t: int, out: Out) -> None:
+    if ev["DestChannel"] == rec.outbound_channel and ev.get("DialStatus") == "ANSWER" and rec.root_channel:
+        leg = Leg(rec.root_channel, extension_of(rec.root_channel), t)
+        rec.legs[rec.root_channel] = leg
+        _answer(fold, rec, leg, t, out)
+        return
     leg = rec.legs.get(ev["DestChannel"])
     if leg is None or leg.answered_at is not None:
         return

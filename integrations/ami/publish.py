@@ -47,7 +47,7 @@ class DomainEvents:
             queue_room = f"queue:{rec.queue}" if rec.queue else None
             if rec.queue:
                 queues.add(rec.queue)
-            body = {**call_summary(rec), "at": local_time(at)}
+            body = {**call_summary(rec), "at": at / US, "at_local": local_time(at)}
             if kind == "offered":
                 self.publish("call.offered", body, queue_room)
             elif kind == "ringing":
@@ -65,7 +65,7 @@ class DomainEvents:
 
     def _ended(self, rec: CallRecord, queue_room: str | None) -> None:
         record = rec.to_json()
-        payload = {**record, "ended_at_local": local_time(rec.ended_at)}
+        payload = {**record, "at": (rec.ended_at or 0) / US, "at_local": local_time(rec.ended_at)}
         rooms = {queue_room} if queue_room else {None}
         rooms |= {f"agent:{ext}" for ext in rec.agents_rung}
         for room in sorted(rooms, key=str):
@@ -78,7 +78,7 @@ class DomainEvents:
         queues: set[str] = set()
         for change in changes:
             payload = {"extension": change.agent, "state": change.state, "reason": change.reason,
-                       "source": change.source, "at": local_time(change.at)}
+                       "source": change.source, "at": change.at / US, "at_local": local_time(change.at)}
             self.publish("agent.state", payload, f"agent:{change.agent}")
             for queue in change.queues:
                 self.publish("agent.state", payload, f"queue:{queue}")

@@ -71,6 +71,8 @@ class CallRecord:
     transfers: list[dict[str, Any]] = field(default_factory=list)
     fax: dict[str, Any] | None = None
     root_up: bool = False
+    outbound_channel: str | None = None
+    originated: bool = False
     channels: set[str] = field(default_factory=set)
     hungup: set[str] = field(default_factory=set)
     requests: dict[str, int] = field(default_factory=dict)
@@ -170,6 +172,7 @@ class CallRecord:
             "caller_number": self.caller_number,
             "caller_name": self.caller_name,
             "dialled": self.dialled,
+            "direction": "outbound" if self.outbound_channel else "inbound",
             "queue": self.queue,
             "ivr_vars": dict(self.ivr_vars),
             "agents_rung": list(self.agents_rung),

@@ -103,6 +103,7 @@ class PBXSimulator:
         self.pbx.listeners.append(self._broadcast)
         self.sessions: set[Session] = set()
         self.stalled = False
+        self.accepting = True
         self.scripts: dict[str, asyncio.Task] = {}
         self._tasks: set[asyncio.Task] = set()
         self._server: asyncio.base_events.Server | None = None
@@ -127,6 +128,9 @@ class PBXSimulator:
             await self._server.wait_closed()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if not self.accepting:  # the PBX is down: connections are refused at once
+            writer.transport.abort()
+            return
         await Session(self, reader, writer).run()
 
     def _broadcast(self, frame: Mapping[str, Any]) -> None:
@@ -205,6 +209,7 @@ class PBXSimulator:
         """Click-to-dial: ring the agent's phone first, then the resident (or start ChanSpy)."""
         pbx = self.pbx
         call = flows.start_call(pbx, ext, ext, a.get("Exten", ""), device=ext)
+        pbx.emit("DialBegin", DialString=ext, **pbx.fields(call.caller, "Dest"))
         pbx.set_state(call.caller, 5)
         pbx.set_member(ext, ringing=True, status=6)
         call.legs[ext] = call.caller  # lets answer(ext) pick it up
@@ -216,6 +221,7 @@ class PBXSimulator:
             flows.teardown(pbx, call, by="system", cause=19)
             return
         pbx.set_state(call.caller, 6)
+        pbx.emit("DialEnd", DialStatus="ANSWER", **pbx.fields(call.caller, "Dest"))
         pbx.emit("OriginateResponse", Response="Success", Reason=4, **pbx.fields(call.caller))
         if (a.get("Application") or "").lower() == "chanspy":
             pbx.emit("ChanSpyStart", **pbx.fields(call.caller, "Spyer"))
