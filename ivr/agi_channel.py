@@ -39,13 +39,33 @@ class AgiRequest(Request):
     def __init__(self, *args, read_timeout: float = 300.0, **kwargs):
         super().__init__(*args, **kwargs)
         self.read_timeout = read_timeout
+        self._loop = asyncio.get_running_loop()
+        self._waiting_since: float | None = None
+        self._watchdog = self._loop.call_later(read_timeout, self._check_silence)
+
+    def _check_silence(self) -> None:
+        """Abort a connection silent for read_timeout while we wait (one timer, not one per read)."""
+        since = self._waiting_since
+        now = self._loop.time()
+        if since is not None and now - since >= self.read_timeout:
+            log.warning("FastAGI call %s: no reply for %.0fs, dropping the connection",
+                        self.headers.get("agi_uniqueid"), self.read_timeout)
+            self.writer.transport.abort()
+            return
+        delay = self.read_timeout - (now - since) if since is not None else self.read_timeout
+        self._watchdog = self._loop.call_later(delay, self._check_silence)
+
+    def close(self) -> None:
+        self._watchdog.cancel()
 
     async def _read_line(self) -> str:
+        self._waiting_since = self._loop.time()
         try:
-            async with asyncio.timeout(self.read_timeout):
-                line = await self.reader.readline()
-        except (TimeoutError, ValueError, ConnectionError) as exc:
+            line = await self.reader.readline()
+        except (ValueError, ConnectionError) as exc:
             raise CallerHungUp(f"no answer from Asterisk: {type(exc).__name__}") from None
+        finally:
+            self._waiting_since = None
         if not line.endswith(b"\n"):
             raise CallerHungUp("connection closed")
         text = line.decode(self.encoding, "replace").rstrip("\r\n")

@@ -21,7 +21,7 @@ from ivr.channel import CallerHungUp, run_call
 from ivr.engine import Engine
 from ivr.loader import load_builtin
 from ivr.steps import CallInfo, Prompt
-from ivr.wiring import make_clock, make_directory
+from ivr.wiring import make_clock, make_guarded_directory
 
 log = logging.getLogger("ivr.agi_script")
 
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
                         linkedid=(args[2] if len(args) > 2 else "") or env.get("agi_uniqueid", ""),
                         channel_language=env.get("agi_language") or None,
                         ticket=(args[1] if len(args) > 1 else "") or None)
-        directory = make_directory(Settings.from_env())
+        directory = make_guarded_directory(Settings.from_env())
         try:
             engine = Engine(load_builtin(menu_name), directory, clock=make_clock())
             channel = PystChannel(agi, f"callcenter/{menu_name}", info.channel_language or "zh")

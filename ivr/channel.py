@@ -1,16 +1,17 @@
 """The CallChannel a transport implements, and the loop that runs the engine over it."""
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from ivr.directory import DirectoryDeferred
 from ivr.engine import Engine
 from ivr.steps import CallInfo, Date, Digits, Number, Prompt, Queue, SetVar, State, Step
 
 log = logging.getLogger(__name__)
+MAX_FETCHES = 20  # directory answers one step may need; a bound, not a tuning knob
 
 
 class CallerHungUp(Exception):
@@ -76,14 +77,19 @@ async def _finish(channel: CallChannel, step: Step) -> CallOutcome:
     return CallOutcome(st.linkedid, "hangup", st.node, "-".join(st.path), fault=step.fault)
 
 
-async def run_call(engine: Engine, channel: CallChannel, call: CallInfo, *,
-                   executor=None, offload: bool = False, answer: bool = False) -> CallOutcome:
-    """Drive one call to its end; a channel or engine error still tries to queue the caller."""
-    loop = asyncio.get_running_loop()
+async def engine_call(fn, *args) -> Step:
+    """Run one engine step; when it needs the store, fetch off the loop and run it again."""
+    for _ in range(MAX_FETCHES):
+        try:
+            return fn(*args)
+        except DirectoryDeferred as need:
+            await need.directory.fetch(need.key)
+    raise RuntimeError(f"engine step still needs the directory after {MAX_FETCHES} fetches")
 
-    async def engine_call(fn, *args) -> Step:
-        # A store-backed directory blocks; keep it off the event loop serving other calls.
-        return await loop.run_in_executor(executor, fn, *args) if offload else fn(*args)
+
+async def run_call(engine: Engine, channel: CallChannel, call: CallInfo, *,
+                   answer: bool = False) -> CallOutcome:
+    """Drive one call to its end; a channel or engine error still tries to queue the caller."""
 
     step = Step(State(menu=engine.menu.name, linkedid=call.linkedid,
                       lang=engine.menu.default_language))

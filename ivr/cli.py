@@ -67,8 +67,7 @@ def fastagi(bind: str | None, demo: bool) -> None:
     try:
         asyncio.run(serve())
     finally:
-        directory.close()
-        service.executor.shutdown(wait=False)
+        service.executor.shutdown(wait=False, cancel_futures=True)
 
 
 @click.group("prompts")

@@ -35,7 +35,11 @@ class TicketInfo:
 
 
 class IvrDirectory(Protocol):
-    """The three questions the IVR asks the store; each may raise on outage."""
+    """The three questions the IVR asks the store; each may raise on outage.
+
+    An implementation may set `blocking = False` when it never waits on I/O; the FastAGI
+    server then calls it on the event loop instead of a worker thread.
+    """
 
     def lookup_caller(self, number: str) -> list[CallerMatch]: ...
 
@@ -48,6 +52,7 @@ class IvrDirectory(Protocol):
 class InMemoryDirectory:
     """Directory held in dicts: for tests, demos and the benchmark."""
 
+    blocking = False  # answers from memory: safe to call on the event loop
     residents: dict[str, list[CallerMatch]] = field(default_factory=dict)
     tickets: dict[str, TicketInfo] = field(default_factory=dict)
     surveys: list[tuple[str | None, str, int]] = field(default_factory=list)
@@ -96,3 +101,56 @@ class GuardedDirectory:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+class DirectoryDeferred(Exception):
+    """Raised by DeferredDirectory for an answer not fetched yet; the engine lets it through."""
+
+    def __init__(self, directory: "DeferredDirectory", key: tuple):
+        super().__init__(key[0])
+        self.directory, self.key = directory, key
+
+
+class DeferredDirectory:
+    """Per-call directory for the event loop: the loop never blocks on the store.
+
+    The engine runs inline; when it asks for something not fetched yet this raises
+    DirectoryDeferred, the runner awaits `fetch` (on a worker thread, with a timeout) and
+    runs the same engine step again, which is pure given its state and these answers.
+    Only steps that touch the store pay for a thread hop.
+    """
+
+    def __init__(self, inner: IvrDirectory, executor=None, timeout: float = 2.0):
+        self.inner, self.executor, self.timeout = inner, executor, timeout
+        self.answers: dict[tuple, object] = {}
+
+    def _answer(self, name: str, *args):
+        key = (name, args)
+        if key not in self.answers:
+            raise DirectoryDeferred(self, key)
+        value = self.answers[key]
+        if isinstance(value, DirectoryError):
+            raise value
+        return value
+
+    async def fetch(self, key: tuple) -> None:
+        import asyncio
+
+        name, args = key
+        loop = asyncio.get_running_loop()
+        call = loop.run_in_executor(self.executor, getattr(self.inner, name), *args)
+        try:
+            self.answers[key] = await asyncio.wait_for(call, self.timeout)
+        except TimeoutError:
+            self.answers[key] = DirectoryError(f"{name} timed out after {self.timeout}s")
+        except Exception as exc:  # noqa: BLE001 — any store failure becomes a queued call
+            self.answers[key] = DirectoryError(f"{name} failed: {type(exc).__name__}")
+
+    def lookup_caller(self, number: str) -> list[CallerMatch]:
+        return self._answer("lookup_caller", number)
+
+    def ticket_status(self, ticket_number: str) -> TicketInfo | None:
+        return self._answer("ticket_status", ticket_number)
+
+    def record_survey(self, ticket_number: str | None, linkedid: str, score: int) -> None:
+        return self._answer("record_survey", ticket_number, linkedid, score)

@@ -1,12 +1,12 @@
 """The IVR engine: walks a menu node by node; pure except for the directory it is given."""
 from __future__ import annotations
 
-import copy
+import dataclasses
 import logging
 from datetime import datetime, timezone
 from typing import Callable
 
-from ivr.directory import CallerMatch, IvrDirectory
+from ivr.directory import CallerMatch, DirectoryDeferred, IvrDirectory
 from ivr.model import Menu
 from ivr.nodes import ENTER, ON_INPUT, Next
 from ivr.phones import normalise_caller
@@ -53,16 +53,20 @@ class Engine:
                 return Step(st, out, end=self.queue_end(
                     st, self.menu.care_queue, self.menu.care_priority, "agent"))
             return self._walk(st, out, self.menu.start)
+        except DirectoryDeferred:
+            raise
         except Exception as exc:  # noqa: BLE001 — any fault must still queue the caller
             return self.fault(st, exc)
 
     def resume(self, state: State, digits: str | None) -> Step:
         """Feed the caller's digits ('' or None for silence) to the node waiting for them."""
-        st = copy.deepcopy(state)
+        st = dataclasses.replace(state, path=list(state.path), vars=dict(state.vars))
         out: list = []
         try:
             node = self.menu.nodes[st.node]
             return self._walk(st, out, ON_INPUT[node.kind](self, node, st, digits or "", out))
+        except DirectoryDeferred:
+            raise
         except Exception as exc:  # noqa: BLE001
             return self.fault(st, exc)
 

@@ -17,7 +17,7 @@ from panoramisk.fast_agi import Application
 
 from ivr.agi_channel import AgiChannel, AgiRequest
 from ivr.channel import CallOutcome, run_call
-from ivr.directory import IvrDirectory
+from ivr.directory import DeferredDirectory, IvrDirectory
 from ivr.engine import Engine
 from ivr.loader import load_builtin
 from ivr.steps import CallInfo
@@ -109,6 +109,8 @@ class GuardedApplication(Application):
             await route(request)
         except Exception:  # noqa: BLE001 — one call's bug must not end the server
             log.exception("FastAGI call %s: route %r failed", headers.get("agi_uniqueid"), script)
+        finally:
+            request.close()
 
 
 @dataclass
@@ -118,26 +120,29 @@ class IvrService:
     directory: IvrDirectory
     menus: dict[str, object] = field(default_factory=dict)
     clock: Callable | None = None
-    offload: bool = True
     on_outcome: Callable[[str, CallOutcome], None] | None = None
+    lookup_timeout: float = 2.0
     executor: ThreadPoolExecutor | None = None
 
     def __post_init__(self):
         for name in ("hotline", "survey"):
             self.menus.setdefault(name, load_builtin(name))
-        if self.offload and self.executor is None:
-            self.executor = ThreadPoolExecutor(32, "ivr-engine")
+        if self.executor is None:  # store calls run here, never on the event loop
+            self.executor = ThreadPoolExecutor(32, "ivr-directory")
 
     def engine(self, name: str) -> Engine:
+        """Build a call's engine; a blocking directory is fetched off the loop, per call."""
+        directory = self.directory
+        if getattr(directory, "blocking", True):
+            directory = DeferredDirectory(directory, self.executor, self.lookup_timeout)
         kwargs = {"clock": self.clock} if self.clock else {}
-        return Engine(self.menus[name], self.directory, **kwargs)
+        return Engine(self.menus[name], directory, **kwargs)
 
     async def run(self, name: str, request: AgiRequest) -> CallOutcome:
         info = call_info(request.headers)
         engine = self.engine(name)
         channel = AgiChannel(request, f"callcenter/{name}", info.channel_language or "zh")
-        outcome = await run_call(engine, channel, info, executor=self.executor,
-                                 offload=self.offload)
+        outcome = await run_call(engine, channel, info)
         log.info("FastAGI call %s on /%s ended: %s at %r", outcome.linkedid, name,
                  outcome.ended, outcome.node)
         if self.on_outcome:

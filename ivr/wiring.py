@@ -6,19 +6,24 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from callcenter.config import Settings
-from ivr.directory import GuardedDirectory
+from ivr.directory import GuardedDirectory, IvrDirectory
 
 
-def make_directory(settings: Settings, timeout: float = 2.0) -> GuardedDirectory:
-    """Return the store-backed directory (or the demo one), each call bounded by `timeout`."""
+def make_directory(settings: Settings) -> IvrDirectory:
+    """Return the store-backed directory, or the demo one in demo mode."""
     if settings.demo:
         from ivr.demo import demo_directory
 
-        return GuardedDirectory(demo_directory(), timeout)
+        return demo_directory()
     from callcenter.bootstrap import build
     from ivr.store_directory import StoreDirectory
 
-    return GuardedDirectory(StoreDirectory(build(settings).sessions), timeout)
+    return StoreDirectory(build(settings).sessions)
+
+
+def make_guarded_directory(settings: Settings, timeout: float = 2.0) -> GuardedDirectory:
+    """Return the directory for blocking callers (pyst2, TwiML), each call bounded by `timeout`."""
+    return GuardedDirectory(make_directory(settings), timeout)
 
 
 def make_clock(env=None) -> Callable[[], datetime]:

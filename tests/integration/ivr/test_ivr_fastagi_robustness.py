@@ -133,3 +133,14 @@ def test_garbage_reply_mid_call_still_tries_to_queue(agi_server):
     s = peer.run([])
     peer.close()
     assert (s.variables["CC_QUEUE"], s.variables["CC_INTENT"]) == ("hotline", "agent")
+
+
+def test_asterisk_silent_mid_call_is_dropped_after_the_read_timeout(ivr_service, outcomes):
+    with ServerThread(ivr_service, Limits(read_timeout=0.2)) as server:
+        peer = server.peer()
+        peer.send_env(environment(uniqueid="mute"))
+        assert peer.read_line().startswith("STREAM FILE")
+        assert peer.read_line() is None  # no reply from us: the server gives up and closes
+        peer.close()
+        assert good_call(server).closed
+    assert outcomes["mute"].ended == "caller_hangup"
