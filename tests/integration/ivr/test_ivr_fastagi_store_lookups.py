@@ -1,0 +1,104 @@
+"""A blocking (store-like) directory is called off the event loop, bounded by a timeout."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from ivr.demo import demo_directory
+from ivr.fastagi import IvrService
+from ivr_asterisk_peer import OPEN_HOURS, ServerThread, environment
+
+
+class BlockingDirectory:
+    """The demo data behind calls that block like a database's, optionally slow or broken."""
+
+    blocking = True
+
+    def __init__(self, delay: float = 0.0, fail: bool = False, gated: str | None = None):
+        self.inner, self.delay, self.fail = demo_directory(), delay, fail
+        self.threads: set[str] = set()
+        self.gated, self.gate = gated, threading.Event()
+
+    def _call(self, name, *args):
+        self.threads.add(threading.current_thread().name)
+        if self.gated in args:
+            self.gate.wait(10)  # held until the test lets this lookup finish
+        time.sleep(self.delay)
+        if self.fail:
+            raise ConnectionError("could not connect to server")
+        return getattr(self.inner, name)(*args)
+
+    def lookup_caller(self, number):
+        return self._call("lookup_caller", number)
+
+    def ticket_status(self, number):
+        return self._call("ticket_status", number)
+
+    def record_survey(self, *args):
+        return self._call("record_survey", *args)
+
+
+def serve(directory, timeout=2.0):
+    outcomes = {}
+    service = IvrService(directory=directory, clock=lambda: OPEN_HOURS, lookup_timeout=timeout,
+                         on_outcome=lambda route, o: outcomes.__setitem__(o.linkedid, o))
+    return ServerThread(service), outcomes
+
+
+def call(server, digits, **env):
+    peer = server.peer()
+    try:
+        peer.send_env(environment(**env))
+        return peer.run(digits)
+    finally:
+        peer.close()
+
+
+def test_store_lookups_run_on_worker_threads_not_the_event_loop():
+    directory = BlockingDirectory()
+    server, _ = serve(directory)
+    with server:
+        s = call(server, ["4", "20261127001", "0"])
+    assert s.variables["CC_RESIDENT_ID"] == "r-1" and s.variables["CC_TICKET"] == "20261127001"
+    assert directory.threads and all(n.startswith("ivr-directory") for n in directory.threads)
+
+
+def test_survey_score_is_recorded_once_through_the_store_path():
+    directory = BlockingDirectory()
+    server, _ = serve(directory)
+    with server:
+        call(server, ["2"], script="survey", agi_arg_1="20261127001", agi_arg_2="L9")
+    assert directory.inner.surveys == [("20261127001", "L9", 2)]
+
+
+def test_slow_store_does_not_delay_a_caller_past_the_lookup_timeout():
+    server, outcomes = serve(BlockingDirectory(delay=1.0), timeout=0.05)
+    with server:
+        s = call(server, ["1"], uniqueid="slow")
+    assert (s.variables["CC_QUEUE"], s.variables["CC_INTENT"]) == ("hotline", "agent")
+    assert "timed out" in outcomes["slow"].fault
+
+
+@pytest.mark.parametrize("digits", [[], ["4", "20261127001"]])
+def test_store_outage_queues_the_caller_to_a_person(digits):
+    server, outcomes = serve(BlockingDirectory(fail=True))
+    with server:
+        s = call(server, digits, uniqueid="down")
+    assert (s.variables["CC_QUEUE"], s.variables["CC_INTENT"]) == ("hotline", "agent")
+    assert "ConnectionError" in outcomes["down"].fault
+
+
+def test_other_calls_proceed_while_one_waits_on_a_slow_store():
+    directory = BlockingDirectory(gated="+8613912345678")
+    server, _ = serve(directory, timeout=20)
+    with server:
+        waiting = server.peer()
+        waiting.send_env(environment(uniqueid="waiting", callerid="13912345678"))
+        fast = call(server, ["1"], uniqueid="fast")
+        assert fast.variables["CC_INTENT"] == "service"
+        assert not waiting.pending()  # its lookup is still held: nothing sent to it yet
+        directory.gate.set()
+        assert waiting.run(["2"]).variables["CC_INTENT"] == "consult"
+        waiting.close()
