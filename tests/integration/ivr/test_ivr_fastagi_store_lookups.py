@@ -74,7 +74,7 @@ def test_survey_score_is_recorded_once_through_the_store_path():
 
 
 def test_slow_store_does_not_delay_a_caller_past_the_lookup_timeout():
-    server, outcomes = serve(BlockingDirectory(delay=1.0), timeout=0.05)
+    server, outcomes = serve(BlockingDirectory(delay=0.3), timeout=0.05)
     with server:
         s = call(server, ["1"], uniqueid="slow")
     assert (s.variables["CC_QUEUE"], s.variables["CC_INTENT"]) == ("hotline", "agent")
