@@ -1,0 +1,1 @@
+"""Operations: backup and restore, structured logs, exposure checks (no web, no telephony)."""
