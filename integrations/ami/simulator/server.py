@@ -158,9 +158,9 @@ class PBXSimulator:
         """Half-open peer: keep the sockets but answer nothing and send nothing."""
         self.stalled = on
 
-    def start_scenario(self, name: str, **kwargs: Any) -> asyncio.Task:
-        task = self.spawn(SCENARIOS[name](self.pbx, **kwargs))
-        return task
+    def start_scenario(self, scenario: str, /, **kwargs: Any) -> asyncio.Task:
+        """Play one scripted call (see scenarios.SCENARIOS); kwargs tune it (number, name, wait…)."""
+        return self.spawn(SCENARIOS[scenario](self.pbx, **kwargs))
 
     def run_mix(self, rate: float, count: int | None = None, mix: dict[str, float] | None = None,
                 seed: int = 1) -> asyncio.Task:
