@@ -1,0 +1,75 @@
+"""Call records and agent states reach the database through the bridge's store callables."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+import json
+import pytest
+from sqlalchemy import func, select
+
+from ami_harness import AMI_FIXTURES, Harness, run
+from callcenter.cli import main
+from callcenter.models.calls import AgentSession, AgentStateChange, CallRecord
+from callcenter.services.calls import make_call_stores, record_agent_changes, save_call_records
+from integrations.ami.replay import replay_file
+
+SPEC = ("linkedid", "caller_number", "caller_name", "queue", "ivr_vars", "agents_rung", "answered_by",
+        "disposition", "wait_seconds", "talk_seconds", "hangup_by", "fax")
+
+
+def test_saving_the_same_call_twice_keeps_one_row_with_the_latest_facts(session):
+    record = replay_file(AMI_FIXTURES / "answered.ami.txt").records[0]
+    save_call_records(session, [record])
+    save_call_records(session, [{**record, "resynced": True}])
+    session.commit()
+    rows = session.scalars(select(CallRecord)).all()
+    assert len(rows) == 1 and rows[0].resynced is True and rows[0].answered_by == "8001"
+    assert rows[0].started_at.timestamp() == pytest.approx(1795865089.357956)
+
+
+def test_agent_log_in_to_log_off_is_one_session(session):
+    timeline = replay_file(AMI_FIXTURES / "agent_states.ami.txt", wrapup_seconds={"hotline": 5}).agent_timeline
+    record_agent_changes(session, timeline)
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(AgentStateChange)) == len(timeline)
+    [shift] = session.scalars(select(AgentSession)).all()
+    assert shift.extension == "8001" and shift.ended_at > shift.started_at
+
+
+def test_bridge_stores_calls_and_agent_states_in_the_database(container):
+    store_calls, store_agents = make_call_stores(container.sessions)
+
+    async def scenario():
+        async with Harness() as h:
+            h.bridge.store_calls, h.bridge.store_agents = store_calls, store_agents
+            h.sim.start_scenario("answered", wait=1.5, talk=1.5)
+            await h.until(lambda: h.bridge.stats["stored_calls"] == 1)
+    run(scenario())
+    with container.sessions() as s:
+        [row] = s.scalars(select(CallRecord)).all()
+        assert row.disposition == "answered" and row.queue == "hotline"
+        assert s.scalar(select(func.count()).select_from(AgentStateChange)) > 0
+
+
+@pytest.mark.parametrize("expected_file", sorted(AMI_FIXTURES.glob("*.expected.json")),
+                         ids=lambda p: p.name.split(".")[0])
+def test_ami_replay_json_prints_the_expected_records(expected_file):
+    trace = str(expected_file).replace(".expected.json", ".ami.txt")
+    result = CliRunner().invoke(main, ["ami-replay", trace, "--json"])
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.stdout)
+    expected = json.loads(expected_file.read_text(encoding="utf-8"))["calls"]
+    assert [{k: r[k] for k in SPEC} for r in printed] == [{k: r[k] for k in SPEC} for r in expected]
+
+
+def test_ami_replay_reads_json_event_arrays():
+    result = CliRunner().invoke(main, ["ami-replay", str(AMI_FIXTURES / "cacofonisk_queue_a_cancel.json"), "--json"])
+    assert result.exit_code == 0 and json.loads(result.stdout)[0]["disposition"] == "abandoned"
+
+
+def test_ami_replay_rejects_a_file_that_is_not_a_trace(tmp_path: Path):
+    bad = tmp_path / "x.json"
+    bad.write_text("[1, 2]", encoding="utf-8")
+    result = CliRunner().invoke(main, ["ami-replay", str(bad)])
+    assert result.exit_code != 0 and "array of objects" in result.output
