@@ -20,10 +20,17 @@ class Container:
     extras: dict = field(default_factory=dict)
 
     def close(self) -> None:
+        dispatcher = self.extras.get("dispatcher")
+        if dispatcher is not None:
+            dispatcher.close()
         self.engine.dispose()
 
 
 def build(settings: Settings, events: EventPublisher | None = None) -> Container:
     engine = make_engine(settings.database_url)
-    return Container(settings=settings, engine=engine, sessions=make_session_factory(engine),
-                     events=events or InProcessEvents())
+    container = Container(settings=settings, engine=engine, sessions=make_session_factory(engine),
+                          events=events or InProcessEvents())
+    # Deliveries: RQ when REDIS_URL is set, else background threads; starts on first use.
+    from integrations.dispatcher import attach
+    attach(container)
+    return container
