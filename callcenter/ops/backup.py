@@ -55,6 +55,7 @@ def restore(settings: Settings, folder: Path, *, force: bool = False) -> BackupR
     if manifest["dialect"] != dialect:
         raise BackupError(f"this backup is of a {manifest['dialect']} database; DATABASE_URL "
                           f"points at {dialect}", "wrong_dialect")
+    _check_archive(Path(folder) / FILES_ARCHIVE, Path(settings.instance_path))
     if has_schema(settings.database_url):
         if not force:
             raise BackupError("the target database already has tables: restore into an empty "
@@ -137,6 +138,17 @@ def _archive_instance(settings: Settings, folder: Path, include_recordings: bool
         for path in sorted(instance.rglob("*")):
             if path.is_file() and not any(p == path or p in path.parents for p in skipped):
                 tar.add(path, arcname=str(path.relative_to(instance)), recursive=False)
+
+
+def _check_archive(archive: Path, instance: Path) -> None:
+    """Refuse, before touching anything, an archive with a path that would leave the folder."""
+    with tarfile.open(archive, "r:gz") as tar:
+        for member in tar.getmembers():
+            try:
+                tarfile.data_filter(member, str(instance))
+            except tarfile.FilterError as exc:
+                raise BackupError(f"{archive.name}: unsafe entry {member.name!r} ({exc})",
+                                  "unsafe_archive") from None
 
 
 def _unpack_instance(archive: Path, instance: Path) -> None:
