@@ -131,6 +131,7 @@ def survey_input(e, node, st, digits, out):
     if digits and digits in "12345" and len(digits) == 1:
         e.directory.record_survey(st.ticket or None, st.linkedid, int(digits))
         st.path.append(digits)
+        out.append(SetVar("CC_SURVEY_SCORE", digits))  # for the dialplan's SurveyResult event
         return node.data["next"]
     return _retry(e, node, st, out, bool(digits), int(node.data["retries"]))
 
