@@ -210,3 +210,4 @@ _STEPS = {
     "QueueMemberStatus": _member_status, "AgentCalled": _called,
     "AgentRingNoAnswer": _ring_no_answer, "AgentConnect": _connect, "AgentComplete": _complete,
 }
+EVENTS = frozenset(_STEPS)

@@ -120,7 +120,9 @@ class AMIConnection:
         self.closed = asyncio.get_running_loop().create_future()
         self._reader, self._writer = await asyncio.wait_for(
             asyncio.open_connection(cfg.host, cfg.port), cfg.connect_timeout)
-        framer = AMIFramer(self.odd, expect_banner=True)
+        from integrations.ami.fold import skippable_events
+
+        framer = AMIFramer(self.odd, expect_banner=True, skip_events=skippable_events())
         self._tasks = [asyncio.create_task(self._read_loop(framer), name="ami-reader")]
         try:
             await self._login()

@@ -43,6 +43,13 @@ REQUIRED = {
 }
 
 
+def skippable_events() -> frozenset[str]:
+    """Events neither the fold nor the agent tracker reads: the framer need not parse them."""
+    from integrations.ami.agents import EVENTS as AGENT_EVENTS
+
+    return frozenset(IGNORED - AGENT_EVENTS - {"FullyBooted", "Shutdown"})
+
+
 class CallFold:
     """Ordered, bounded state of the calls in progress; see module docstring."""
 
@@ -174,7 +181,10 @@ class CallFold:
     def _duplicate(self, ev: Mapping[str, str]) -> bool:
         if "Timestamp" not in ev:
             return False
-        key = hash(tuple(ev.items()))
+        get = ev.get
+        key = hash((get("Timestamp"), get("Event"), get("Uniqueid"), get("Linkedid"), get("Channel"),
+                    get("DestUniqueid"), get("DestChannel"), get("Variable"), get("Value"), get("Queue"),
+                    get("MemberName"), get("Paused"), get("DialStatus")))
         if key in self._recent_set:
             self.odd.note("duplicate_event", f"{ev.get('Event')} {ev.get('Timestamp')}")
             return True

@@ -82,28 +82,25 @@ def decode_frame(raw: bytes, odd: OddFrames | None = None) -> str:
     return text
 
 
+_HEADER = re.compile(r"^([^:\r\n]+): ?([^\r\n]*)", re.M)
+
+
 def parse_frame(raw: bytes, odd: OddFrames | None = None) -> Frame | None:
     """Turn one frame's bytes into headers; None (counted) when it holds none."""
     text = decode_frame(raw, odd)
-    headers: dict[str, str] = {}
+    pairs = _HEADER.findall(text)
+    headers = dict(pairs)
     multi: dict[str, list[str]] = {}
-    bad_lines = 0
-    for line in text.splitlines():
-        key, sep, value = line.partition(":")
-        if not sep or not key or key != key.strip():
-            if line.strip():
-                bad_lines += 1
-            continue
-        value = value[1:] if value.startswith(" ") else value
-        if key in headers:
-            multi.setdefault(key, [headers[key]]).append(value)
-        else:
-            headers[key] = value
-    if bad_lines and odd is not None:
-        odd.note("bad_line", describe(headers))
+    if len(headers) != len(pairs):  # a repeated header (Variable:, ChanVariable:): first wins
+        headers = {}
+        for key, value in pairs:
+            if key in headers:
+                multi.setdefault(key, [headers[key]]).append(value)
+            else:
+                headers[key] = value
+    if len(pairs) != text.strip().count("\n") + 1 and odd is not None:
+        odd.note("bad_line" if pairs else "no_headers", describe(headers) if pairs else describe(raw=raw))
     if not headers:
-        if odd is not None and text.strip():
-            odd.note("no_headers", describe(raw=raw))
         return None
     return Frame(headers, multi, len(raw))
 
@@ -111,8 +108,12 @@ def parse_frame(raw: bytes, odd: OddFrames | None = None) -> Frame | None:
 class AMIFramer:
     """Accumulate bytes from any number of reads and yield complete frames in order."""
 
-    def __init__(self, odd: OddFrames | None = None, expect_banner: bool = False) -> None:
+    def __init__(self, odd: OddFrames | None = None, expect_banner: bool = False,
+                 skip_events: frozenset[str] = frozenset()) -> None:
+        """`skip_events`: event names nobody downstream reads (CEL, Cdr…): only their name is parsed."""
         self.odd = odd if odd is not None else OddFrames()
+        self._skip = frozenset(f"Event: {name}".encode() for name in skip_events)
+        self.skipped = 0
         self._buf = bytearray()
         self._expect_banner = expect_banner
         self.banner: str | None = None
@@ -121,21 +122,38 @@ class AMIFramer:
         self._buf += data
         if self._expect_banner and not self._take_banner():
             return []
+        buf = bytes(self._buf)
+        pieces = buf.split(b"\r\n\r\n")  # the common case, at C speed
+        rest = pieces.pop()
         frames: list[Frame] = []
-        start = 0
-        buf = self._buf
-        for match in _FRAME_END.finditer(buf):
-            raw = bytes(buf[start:match.start()])
-            start = match.end()
-            if raw.strip():
+        for piece in pieces:
+            self._frames_of(piece, frames)
+        if b"\n\n" in rest or b"\n\r\n" in rest:  # bare-LF frames at the end of the read
+            parts = _FRAME_END.split(rest)
+            rest = parts.pop()
+            for part in parts:
+                self._frames_of(part, frames)
+        self._buf = bytearray(rest)
+        if len(rest) > MAX_FRAME_BYTES:
+            self.odd.note("oversized", describe(raw=rest[:200]))
+            self._buf = bytearray()
+        return frames
+
+    def _frames_of(self, piece: bytes, out: list[Frame]) -> None:
+        parts = _FRAME_END.split(piece) if (b"\n\n" in piece or b"\n\r\n" in piece) else (piece,)
+        for raw in parts:
+            if self._skip and self._skippable(raw):
+                self.skipped += 1
+            elif raw.strip():
                 frame = parse_frame(raw, self.odd)
                 if frame is not None:
-                    frames.append(frame)
-        del buf[:start]
-        if len(buf) > MAX_FRAME_BYTES:
-            self.odd.note("oversized", describe(raw=bytes(buf[:200])))
-            del buf[:]
-        return frames
+                    out.append(frame)
+
+    def _skippable(self, raw: bytes) -> bool:
+        first = raw[:raw.find(b"\n")].rstrip(b"\r") if b"\n" in raw else raw
+        if first == b"Event: VarSet":
+            return b"Variable: CC_" not in raw  # only the IVR's CC_* variables matter
+        return first in self._skip and b"ActionID:" not in raw
 
     def _take_banner(self) -> bool:
         """Consume the one-line banner ('Asterisk Call Manager/x.y') sent on connect."""
