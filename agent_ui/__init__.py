@@ -33,6 +33,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
                                 x_host=settings.trusted_proxy_hops)
     csrf.init_app(app)
     _register_blueprints(app)
+    from agent_ui.ops import init_ops
+    init_ops(app, container)
     app.jinja_env.globals.update(_=translate, lang=current_language)
     app.teardown_appcontext(_close_session)
     return app

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from sqlalchemy import text
 
 from agent_ui.web import current_user, db, login_required
 from callcenter.services.accounts import actor_for
@@ -18,9 +17,3 @@ def home():
     tickets, total = list_tickets(db(), actor, TicketFilter(per_page=20))
     rows = [ticket_dict(t, actor) for t in tickets]
     return render_template("main/home.html", tickets=rows, total=total)
-
-
-@bp.get("/healthz")
-def healthz():
-    db().execute(text("SELECT 1"))
-    return {"status": "ok"}
