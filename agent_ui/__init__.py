@@ -44,10 +44,13 @@ def _register_blueprints(app: Flask) -> None:
     from agent_ui.api.routes import bp as api_bp
     from agent_ui.auth.routes import bp as auth_bp
     from agent_ui.main.routes import bp as main_bp
+    import agent_ui.api.partner  # noqa: F401 - adds the dispatch routes to the API blueprint
+    from agent_ui.portal import register as register_portal
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    register_portal(app)
     csrf.exempt(api_bp)  # the API checks CSRF itself for cookie sessions; tokens need none
 
 

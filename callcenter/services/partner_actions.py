@@ -41,16 +41,18 @@ def return_job(session: Session, actor: Actor, number: str, reason: str, basis: 
                now: datetime | None = None, events: EventPublisher | None = None) -> Ticket:
     """退单 / decline: the ticket goes back to the hotline for re-dispatch."""
     now = now or utcnow()
-    basis = (basis or "").strip()
+    if not isinstance(reason, str) or not reason.strip():
+        raise ValidationError("reason is required", "reason")
+    basis = (basis or "").strip() if isinstance(basis, str) else ""
     if len(basis) > 2000:
         raise ValidationError("basis is longer than 2000 characters", "basis")
     if actor.role == "department" and not basis:
         raise ValidationError("a department's return needs its basis (依据)", "basis")
-    full = f"{(reason or '').strip()}（依据：{basis}）" if basis else reason
+    full = f"{reason.strip()}（依据：{basis}）" if basis else reason
     ticket = apply_action(session, actor, number, "return", {"reason": full}, now=now, events=events)
     d = session.scalars(_dispatch_of(ticket.id)).first()
     if d is not None:
-        d.return_reason, d.return_basis = (reason or "").strip(), basis
+        d.return_reason, d.return_basis = reason.strip(), basis
         close_dispatch(d, "returned", now)
     return ticket
 
