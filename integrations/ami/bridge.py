@@ -46,7 +46,7 @@ class AMIBridge:
         self.connected = asyncio.Event()
         self.resynced = asyncio.Event()
         self.stats = {"events": 0, "sessions": 0, "resyncs": 0, "stored_calls": 0, "stored_agents": 0,
-                      "store_errors": 0}
+                      "store_errors": 0, "skipped": 0}
         self.store_attempts, self.spill_path = 3, spill_path
         self._unsent: list[tuple[str, dict]] = []
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -111,6 +111,7 @@ class AMIBridge:
                     await self._flush()
         finally:
             booted.cancel()
+            self.stats["skipped"] += conn.framer.skipped if conn.framer else 0
             self.connected.clear()
             self.resynced.clear()
             self.connection = None
@@ -259,7 +260,11 @@ class AMIBridge:
         log.error("store failing: %d %s records kept in %s", len(batch), kind, self.spill_path)
 
     def metrics(self) -> dict[str, Any]:
-        return {**self.stats, "odd_frames": dict(self.odd.counts), "active_calls": len(self.fold.calls),
+        """Counters for /metrics: frames folded and skipped, odd frames by kind, calls in progress."""
+        conn = self.connection
+        skipped = self.stats["skipped"] + (conn.framer.skipped if conn and conn.framer else 0)
+        return {**self.stats, "skipped": skipped, "frames": self.stats["events"] + skipped,
+                "odd_frames": dict(self.odd.counts), "active_calls": len(self.fold.calls),
                 "connected": self.connected.is_set()}
 
 

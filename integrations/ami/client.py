@@ -113,6 +113,7 @@ class AMIConnection:
         self._writer: asyncio.StreamWriter | None = None
         self._tasks: list[asyncio.Task] = []
         self._last_rx = 0.0
+        self.framer: AMIFramer | None = None
 
     # -- life cycle ----------------------------------------------------------------
     async def open(self) -> None:
@@ -122,7 +123,7 @@ class AMIConnection:
             asyncio.open_connection(cfg.host, cfg.port), cfg.connect_timeout)
         from integrations.ami.fold import skippable_events
 
-        framer = AMIFramer(self.odd, expect_banner=True, skip_events=skippable_events())
+        framer = self.framer = AMIFramer(self.odd, expect_banner=True, skip_events=skippable_events())
         self._tasks = [asyncio.create_task(self._read_loop(framer), name="ami-reader")]
         try:
             await self._login()

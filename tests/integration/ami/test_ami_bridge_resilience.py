@@ -118,6 +118,6 @@ def test_fifty_thousand_event_burst_is_folded_in_order_without_blocking_the_loop
             await h.until(lambda: len(h.stored) == n_calls, timeout=60)
             beat.cancel()
             assert [r["linkedid"] for r in h.stored] == [f"1700000000.{i}" for i in range(n_calls)]
-            assert h.bridge.stats["events"] >= 50_000 and ticks > 100
+            assert h.bridge.metrics()["frames"] >= 50_000 and ticks > 100
             assert h.bridge.fold.active() == [] and h.bridge.connected.is_set()
     run(scenario(), timeout=120)
