@@ -10,6 +10,7 @@ import click
 COMMAND_MODULES = [
     "callcenter.cli_core",
     "ivr.cli",
+    "callcenter.cli_records",
     "integrations.cli_jobs",
     "callcenter.cli_ops",
 ]

@@ -8,6 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from callcenter.demo import data
+from callcenter.demo.catalog import seed_catalog
+from callcenter.demo.residents import seed_residents
 from callcenter.domain.tickets import Actor
 from callcenter.models import Category, Department, Provider, Region, Ticket, User
 from callcenter.models.base import utcnow
@@ -49,6 +51,8 @@ def seed_demo(session: Session, *, tickets: int = 500, now: datetime | None = No
     departments = _departments(session, regions, categories)
     providers = _providers(session, regions, categories)
     users = _users(session, regions, departments, providers)
+    seed_residents(session, regions, random.Random(rng.random()))
+    seed_catalog(session, categories, departments)
     if session.scalar(select(func.count()).select_from(Ticket)) == 0:
         _tickets(session, rng, now, tickets, regions, categories, departments, providers, users)
     return [(u[0], u[2], DEMO_PASSWORD) for u in USERS]

@@ -5,5 +5,9 @@ from callcenter.models.regions import Region  # noqa: F401
 from callcenter.models.residents import Resident, ResidentPhone, ResidentTag  # noqa: F401
 from callcenter.models.tickets import Attachment, Ticket, TicketCounter, TicketEvent  # noqa: F401
 from callcenter.models.users import ApiToken, User  # noqa: F401
+from callcenter.models.audit import AuditEntry  # noqa: F401
+from callcenter.models.catalog import ServiceForm, ServiceItem  # noqa: F401
+from callcenter.models.resident_imports import ResidentImport, ResidentImportChange  # noqa: F401
+from callcenter.models.routing import RoutingRule  # noqa: F401
 from callcenter.models.dispatch import (  # noqa: F401
     Delivery, Dispatch, ExtensionRequest, NotificationTemplate, OutboxMessage, Revisit)

@@ -7,6 +7,7 @@ from alembic.script import ScriptDirectory
 
 from callcenter import migrate
 from callcenter.models import Base
+from callcenter.models.catalog import include_name  # search index objects made by raw SQL
 from callcenter.store import make_engine
 
 
@@ -19,7 +20,8 @@ def test_autogenerate_finds_no_difference_after_upgrade(database_url):
     # database_url is migrated to head by the session fixture (SQLite or PostgreSQL).
     engine = make_engine(database_url)
     with engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        ctx = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_name": include_name})
         diff = compare_metadata(ctx, Base.metadata)
     engine.dispose()
     assert diff == []
@@ -32,6 +34,7 @@ def test_upgrade_downgrade_upgrade_round_trip(tmp_path):
     migrate.upgrade(url)
     engine = make_engine(url)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(
+            conn, opts={"include_name": include_name}), Base.metadata)
     engine.dispose()
     assert diff == []
