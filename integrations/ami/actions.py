@@ -46,9 +46,10 @@ def _need(value: str, pattern: re.Pattern, what: str) -> str:
 class Telephony:
     """The Telephony port over AMI: QueueAdd/Remove/Pause, Originate, Redirect, Hangup, ChanSpy."""
 
-    def __init__(self, bridge: AMIBridge, *, interface: str = "PJSIP/{ext}", context: str = "from-internal",
-                 hotline_number: str = "12345", timeout: float = 10.0) -> None:
+    def __init__(self, bridge: AMIBridge, *, interface: str = "PJSIP/{ext}", context: str = "agents",
+                 queue_context: str = "queues", hotline_number: str = "12345", timeout: float = 10.0) -> None:
         self.bridge, self.interface, self.context = bridge, interface, context
+        self.queue_context = queue_context
         self.hotline_number, self.timeout = hotline_number, timeout
 
     async def _send(self, name: str, action: dict[str, Any]) -> ActionResult:
@@ -105,13 +106,15 @@ class Telephony:
             "Timeout": 30000, "Async": "true"})
 
     async def transfer(self, channel: str, target: str, context: str | None = None) -> ActionResult:
-        """Redirect a channel to a queue name or an extension."""
+        """Redirect a channel to an extension (context `agents`) or a queue by name (`queues`)."""
         if not channel or "\n" in channel:
             raise TelephonyError("bad_request", "缺少要转接的通话")
         if not re.match(r"^[\w-]{1,40}$", target or ""):
             raise TelephonyError("bad_request", "转接目标格式不正确")
         return await self._send("transfer", {"Action": "Redirect", "Channel": channel, "Exten": target,
-                                             "Context": context or self.context, "Priority": 1})
+                                             "Context": context or (self.context if target.isdigit()
+                                                                    else self.queue_context),
+                                             "Priority": 1})
 
     async def hangup(self, channel: str) -> ActionResult:
         if not channel:

@@ -46,6 +46,10 @@ class TelephonyThread:
         try:
             self.loop.run_until_complete(self._run())
         finally:
+            pending = asyncio.all_tasks(self.loop)
+            for task in pending:
+                task.cancel()
+            self.loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             self.loop.close()
 
     async def _run(self) -> None:

@@ -159,11 +159,16 @@ async def run_mix(pbx: SimPBX, rate: float, count: int | None = None, mix: dict[
     names, weights = zip(*(mix or DEFAULT_MIX).items())
     tasks: set[asyncio.Task] = set()
     started = 0
-    while count is None or started < count:
-        name = rng.choices(names, weights)[0]
-        task = asyncio.create_task(SCENARIOS[name](pbx, seed=rng.randrange(1 << 30)))
-        tasks.add(task)
-        task.add_done_callback(tasks.discard)
-        started += 1
-        await pbx.sleep(rng.expovariate(rate))
-    await asyncio.gather(*tasks, return_exceptions=True)
+    try:
+        while count is None or started < count:
+            name = rng.choices(names, weights)[0]
+            task = asyncio.create_task(SCENARIOS[name](pbx, seed=rng.randrange(1 << 30)))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+            started += 1
+            await pbx.sleep(rng.expovariate(rate))
+        await asyncio.gather(*tasks, return_exceptions=True)
+    finally:
+        for task in list(tasks):
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
