@@ -117,50 +117,59 @@ class _Builder:
         return node
 
     def check_fields(self, node: Node, where: str, languages: tuple[str, ...]) -> None:
-        d, name = node.data, node.id
-        if node.kind == "menu":
-            options = d.get("options")
-            if not isinstance(options, dict) or not options:
-                self.error(f"{where}.options", f"menu {name!r} needs at least one option")
-            else:
-                d["options"] = {str(k): v for k, v in options.items()}
-                for key in d["options"]:
-                    if len(key) != 1 or key not in DIGIT_KEYS:
-                        self.error(f"{where}.options.{key}", f"menu {name!r}: option {key!r} "
-                                   "is not a single key 0-9, * or #")
         for num in ("timeout", "retries", "min", "max", "attempts", "priority"):
-            if num in d and not (isinstance(d[num], (int, float)) and d[num] >= 0):
-                self.error(f"{where}.{num}", f"node {name!r}: {num} must be a number ≥ 0")
-        if node.kind == "collect":
-            if d.get("terminator") not in ("#", "", None):
-                self.error(f"{where}.terminator", f"collect {name!r}: terminator must be '#' "
-                           "(Asterisk's GET DATA ends on # only) or empty")
-            if isinstance(d.get("min"), int) and isinstance(d.get("max"), int) \
-                    and d["min"] > d["max"]:
-                self.error(f"{where}.min", f"collect {name!r}: min is larger than max")
-        if node.kind == "queue":
-            if not (isinstance(d.get("priority"), int) and 0 <= d["priority"] <= 10):
-                self.error(f"{where}.priority", f"queue {name!r}: priority must be 0–10")
-            if d.get("intent") not in INTENTS:
-                self.error(f"{where}.intent", f"queue {name!r}: intent must be one of "
-                           f"{', '.join(INTENTS)}")
-        if node.kind == "language" and d.get("lang") not in languages:
+            value = node.data.get(num)
+            if num in node.data and not (isinstance(value, (int, float)) and value >= 0):
+                self.error(f"{where}.{num}", f"node {node.id!r}: {num} must be a number ≥ 0")
+        check = getattr(self, f"check_{node.kind}", None)
+        if check:
+            check(node, node.data, where, node.id, languages)
+
+    def check_menu(self, node, d, where, name, languages) -> None:
+        options = d.get("options")
+        if not isinstance(options, dict) or not options:
+            self.error(f"{where}.options", f"menu {name!r} needs at least one option")
+            return
+        d["options"] = {str(k): v for k, v in options.items()}
+        for key in d["options"]:
+            if len(key) != 1 or key not in DIGIT_KEYS:
+                self.error(f"{where}.options.{key}", f"menu {name!r}: option {key!r} is not a "
+                           "single key 0-9, * or #")
+
+    def check_collect(self, node, d, where, name, languages) -> None:
+        if d.get("terminator") not in ("#", "", None):
+            self.error(f"{where}.terminator", f"collect {name!r}: terminator must be '#' "
+                       "(Asterisk's GET DATA ends on # only) or empty")
+        if isinstance(d.get("min"), int) and isinstance(d.get("max"), int) and d["min"] > d["max"]:
+            self.error(f"{where}.min", f"collect {name!r}: min is larger than max")
+
+    def check_queue(self, node, d, where, name, languages) -> None:
+        if not (isinstance(d.get("priority"), int) and 0 <= d["priority"] <= 10):
+            self.error(f"{where}.priority", f"queue {name!r}: priority must be 0–10")
+        if d.get("intent") not in INTENTS:
+            self.error(f"{where}.intent", f"queue {name!r}: intent must be one of "
+                       f"{', '.join(INTENTS)}")
+
+    def check_language(self, node, d, where, name, languages) -> None:
+        if d.get("lang") not in languages:
             self.error(f"{where}.lang", f"language {name!r}: {d.get('lang')!r} is not one of "
                        f"the menu's languages {', '.join(languages)}")
-        if node.kind == "hours":
-            for key in ("opens", "closes"):
-                try:
-                    d[key] = parse_clock(d.get(key))
-                except ValueError as exc:
-                    self.error(f"{where}.{key}", f"hours {name!r}: {key}: {exc}")
-        if node.kind == "set":
-            if not isinstance(d.get("vars"), dict):
-                self.error(f"{where}.vars", f"set {name!r}: vars must be a mapping")
-            else:
-                for var in d["vars"]:
-                    if var in CONTRACT_VARS:
-                        self.error(f"{where}.vars.{var}", f"set {name!r}: {var} is set by the "
-                                   "queue node (ARCHITECTURE.md §5), not by hand")
+
+    def check_hours(self, node, d, where, name, languages) -> None:
+        for key in ("opens", "closes"):
+            try:
+                d[key] = parse_clock(d.get(key))
+            except ValueError as exc:
+                self.error(f"{where}.{key}", f"hours {name!r}: {key}: {exc}")
+
+    def check_set(self, node, d, where, name, languages) -> None:
+        if not isinstance(d.get("vars"), dict):
+            self.error(f"{where}.vars", f"set {name!r}: vars must be a mapping")
+            return
+        for var in d["vars"]:
+            if var in CONTRACT_VARS:
+                self.error(f"{where}.vars.{var}", f"set {name!r}: {var} is set by the queue "
+                           "node (ARCHITECTURE.md §5), not by hand")
 
 
 def parse_menu(text: str, file: str = "<menu>") -> tuple[Menu | None, list[MenuError]]:

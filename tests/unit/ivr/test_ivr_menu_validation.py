@@ -130,3 +130,16 @@ def test_load_menu_raises_with_every_error(tmp_path):
     with pytest.raises(MenuInvalidError) as info:
         load_menu(path)
     assert str(path) + ":11:" in str(info.value)
+
+
+def test_option_that_is_not_a_single_key_is_rejected():
+    e = only_error(GOOD.replace('options: {"1": person}', 'options: {"12": person}'))
+    assert "option '12' is not a single key" in e.reason
+
+
+def test_business_hours_must_be_hh_mm():
+    text = GOOD.replace("start: main", "start: h") + (
+        "  h:\n    kind: hours\n    opens: 8am\n    closes: '18:00'\n"
+        "    open: main\n    closed: main\n")
+    e = only_error(text)
+    assert e.line == 17 and "opens: expected HH:MM" in e.reason
