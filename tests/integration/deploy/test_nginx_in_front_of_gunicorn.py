@@ -8,8 +8,9 @@ from live import Nginx, start_web, stop
 from servers import free_port
 
 
-@pytest.fixture
-def stack(tmp_path):
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("stack")
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'web.sqlite'}", "SECRET_KEY": "deploy-test-secret",
            "CALLCENTER_INSTANCE": str(tmp_path / "instance"), "TRUSTED_PROXY_HOPS": "1",
            "PUBLIC_BASE_URL": "https://127.0.0.1", "LOG_FORMAT": "json"}
@@ -41,6 +42,7 @@ def test_plain_http_is_redirected_to_https(stack):
 
 def test_a_browser_keeps_reaching_the_same_worker_through_its_route_cookie(stack):
     nginx, ports = stack
+    nginx.access_log.write_text("")
     with requests.Session() as browser:
         first = browser.get(f"{nginx.base}/login", verify=str(nginx.cert), timeout=5)
         assert first.status_code == 200 and "cc_route" in browser.cookies
@@ -51,6 +53,7 @@ def test_a_browser_keeps_reaching_the_same_worker_through_its_route_cookie(stack
 
 def test_browsers_without_a_route_cookie_spread_over_both_workers(stack):
     nginx, ports = stack
+    nginx.access_log.write_text("")
     for _ in range(30):
         requests.get(f"{nginx.base}/login", verify=str(nginx.cert), timeout=5)
     assert {u.rsplit(":", 1)[1] for u in nginx.upstreams()} == {str(p) for p in ports}
