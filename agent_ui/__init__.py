@@ -52,6 +52,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     register_portal(app)
     csrf.exempt(api_bp)  # the API checks CSRF itself for cookie sessions; tokens need none
+    from agent_ui.hall import init_public
+    init_public(app)  # online hall, community portal, Open311, fax work list
 
 
 def _close_session(_exc) -> None:
