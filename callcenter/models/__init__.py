@@ -13,3 +13,6 @@ from callcenter.models.dispatch import (  # noqa: F401
     Delivery, Dispatch, ExtensionRequest, NotificationTemplate, OutboxMessage, Revisit)
 from callcenter.models.public import (  # noqa: F401
     Announcement, FaxMessage, HallDraft, OfficeInfo, Open311Client, Open311Request, VerificationCode)
+from callcenter.models.stats import (  # noqa: F401
+    CallHour, RegionRollup, ReportSchedule, SavedQuery, TicketActionCount, TicketDimension,
+    TicketPeriod)

@@ -1,0 +1,114 @@
+"""Recount the ticket summaries from the base tables in SQL: the rebuild and the audit.
+
+`recount_*` return the rows the summaries must hold (the same rules as contributions.py,
+written as GROUP BY); `rebuild` replaces the summaries with them (after a bulk load or a
+repair), and `differences` lists every row where the stored summary and the recount differ.
+"""
+from __future__ import annotations
+
+from sqlalchemy import case, delete, func, insert, literal, select
+from sqlalchemy.engine import Connection
+
+from callcenter.models import Ticket, TicketEvent
+from callcenter.models.stats import RegionRollup
+from callcenter.services.stats.maintenance import TABLES
+from callcenter.services.stats.rollups import ensure_all
+from callcenter.services.stats import ticket_sql
+from callcenter.services.stats.sqlfuncs import local_day, local_month
+
+T = Ticket.__table__.c
+R = RegionRollup.__table__.c
+
+
+def _period(grain: str):
+    return local_day(T.created_at) if grain == "d" else local_month(T.created_at)
+
+
+def _measures():
+    return [func.count().label("n")] + [
+        func.coalesce(func.sum(case((cond, 1), else_=0)), 0).label(name)
+        for name, cond in ticket_sql.flags().items()
+    ] + [func.coalesce(func.sum(ticket_sql.handle_seconds()), 0).label("handle_seconds")]
+
+
+def _joined():
+    return Ticket.__table__.join(RegionRollup.__table__, R.region_path == T.region_path)
+
+
+def periods_select(grain: str):
+    period = _period(grain)
+    return (select(literal(grain).label("grain"), period.label("period"), R.rollup_path, T.type,
+                   T.status, *_measures())
+            .select_from(_joined()).group_by(period, R.rollup_path, T.type, T.status))
+
+
+def dimensions_select(grain: str, dim: str):
+    period, value = _period(grain), ticket_sql.dimension_value(dim)
+    return (select(literal(grain).label("grain"), period.label("period"), R.rollup_path,
+                   literal(dim).label("dim"), value.label("value"), func.count().label("n"))
+            .select_from(_joined()).group_by(period, R.rollup_path, value))
+
+
+def actions_select(grain: str):
+    E = TicketEvent.__table__.c
+    period = local_day(E.at) if grain == "d" else local_month(E.at)
+    joined = TicketEvent.__table__.join(Ticket.__table__, T.id == E.ticket_id) \
+        .join(RegionRollup.__table__, R.region_path == T.region_path)
+    return (select(literal(grain).label("grain"), period.label("period"), R.rollup_path, E.action,
+                   func.count().label("n"))
+            .select_from(joined).group_by(period, R.rollup_path, E.action))
+
+
+def recount_selects() -> dict[str, list]:
+    return {
+        "periods": [periods_select(g) for g in ("d", "m")],
+        "dimensions": [dimensions_select(g, d) for g in ("d", "m")
+                       for d in ("channel", "category", "target")],
+        "actions": [actions_select(g) for g in ("d", "m")],
+    }
+
+
+def recount(conn: Connection) -> dict[tuple, dict[str, int]]:
+    """Every summary row the base tables call for, keyed like contributions.Rows."""
+    ensure_all(conn)
+    out = {}
+    for name, selects in recount_selects().items():
+        keys = TABLES[name][1]
+        for stmt in selects:
+            for row in conn.execute(stmt).mappings():
+                key = (name, *(row[k] for k in keys))
+                out[key] = {k: int(v) for k, v in row.items() if k not in keys}
+    return out
+
+
+def stored(conn: Connection) -> dict[tuple, dict[str, int]]:
+    """The summary rows as stored, leaving out rows whose measures all came back to zero."""
+    out = {}
+    for name, (model, keys) in TABLES.items():
+        for row in conn.execute(select(model.__table__)).mappings():
+            measures = {k: int(v) for k, v in row.items() if k not in keys}
+            if any(measures.values()):
+                out[(name, *(row[k] for k in keys))] = measures
+    return out
+
+
+def differences(conn: Connection) -> list[tuple]:
+    want, have = recount(conn), stored(conn)
+    return sorted(((k, want.get(k), have.get(k)) for k in set(want) | set(have)
+                   if want.get(k) != have.get(k)), key=lambda d: tuple(map(str, d[0])))
+
+
+def rebuild(conn: Connection) -> dict[str, int]:
+    """Replace the ticket summaries with a recount; return rows written per table."""
+    ensure_all(conn)
+    written = {}
+    for name, selects in recount_selects().items():
+        model, _keys = TABLES[name]
+        conn.execute(delete(model.__table__))
+        written[name] = 0
+        for stmt in selects:
+            cols = [c.name for c in stmt.selected_columns]
+            result = conn.execute(insert(model.__table__).from_select(cols, stmt))
+            written[name] += max(result.rowcount or 0, 0)
+    return written
+

@@ -1,0 +1,144 @@
+"""Where ticket figures come from: the summary tables at or above street level, the base
+tables below it. Both give the same sums; callers never choose."""
+from __future__ import annotations
+
+from collections import defaultdict
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from callcenter.models import Ticket, TicketEvent
+from callcenter.models.stats import TICKET_MEASURES, TicketActionCount, TicketDimension, TicketPeriod
+from callcenter.services.regions import subtree_clause
+from callcenter.services.stats import ticket_sql
+from callcenter.services.stats.periods import DateRange
+from callcenter.services.stats.rollups import ROLLUP_LEVEL, summary_covers
+from callcenter.services.stats.sqlfuncs import local_day
+
+T = Ticket.__table__.c
+
+
+def _grains(rng: DateRange, need_days: bool):
+    """(grain, condition on period) pairs covering the range: whole months from the monthly rows."""
+    if need_days:
+        return [("d", rng)]
+    months, edges = rng.split_months()
+    out = [("m", months)] if months else []
+    return out + [("d", e) for e in edges]
+
+
+def _period_clause(model, grain, part):
+    if grain == "m":
+        return and_(model.grain == "m", model.period.in_(part))
+    return and_(model.grain == "d", model.period >= part.start, model.period <= part.end)
+
+
+def _summary(session: Session, model, path: str, rng: DateRange, group: list[str],
+             values: list, need_days: bool = False) -> list:
+    rows = []
+    for grain, part in _grains(rng, need_days):
+        cols = [getattr(model, g) for g in group]
+        stmt = select(*cols, *values).where(
+            _period_clause(model, grain, part), subtree_clause(model.rollup_path, path))
+        rows += session.execute(stmt.group_by(*cols)).all()
+    return rows
+
+
+def _sum_rows(rows, width: int) -> dict:
+    """Add up rows that share the first `width` columns (months and edge days come apart)."""
+    out: dict = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        names = list(row._mapping.keys())[width:]
+        acc = out[tuple(row[:width])]
+        for name, value in zip(names, row[width:]):
+            acc[name] += int(value or 0)
+    return out
+
+
+def _base_where(path: str, rng: DateRange):
+    lo, hi = rng.utc_bounds()
+    return and_(subtree_clause(T.region_path, path), T.created_at >= lo, T.created_at < hi)
+
+
+def _base_measures():
+    return [func.count().label("n")] + [
+        func.coalesce(func.sum(case((cond, 1), else_=0)), 0).label(name)
+        for name, cond in ticket_sql.flags().items()
+    ] + [func.coalesce(func.sum(ticket_sql.handle_seconds()), 0).label("handle_seconds")]
+
+
+GROUP_COLUMNS = {"type": T.type, "status": T.status, "rollup_path": T.region_path}
+
+
+def measures(session: Session, path: str, level: str, rng: DateRange, group: list[str]) -> dict:
+    """Measures of tickets received in `rng` under `path`, grouped by columns among
+    type, status, rollup_path (the region path below street level) and period (day).
+    A street's rows cannot be split below the street, so its children read base tables."""
+    splits_street = "rollup_path" in group and level == ROLLUP_LEVEL
+    if summary_covers(level) and not splits_street:
+        values = [func.sum(getattr(TicketPeriod, m)).label(m) for m in TICKET_MEASURES]
+        rows = _summary(session, TicketPeriod, path, rng, group, values, "period" in group)
+    else:
+        cols = [local_day(T.created_at).label("period") if g == "period" else
+                GROUP_COLUMNS[g].label(g) for g in group]
+        rows = session.execute(select(*cols, *_base_measures()).where(_base_where(path, rng))
+                               .group_by(*cols)).all()
+    return _sum_rows(rows, len(group))
+
+
+def dimension(session: Session, path: str, level: str, rng: DateRange, dim: str,
+              by_rollup: bool = False) -> dict:
+    """Received tickets by channel, category id or target, optionally per rollup path."""
+    group = ["rollup_path", "value"] if by_rollup else ["value"]
+    if summary_covers(level):
+        rows = []
+        for grain, part in _grains(rng, False):
+            cols = [getattr(TicketDimension, g) for g in group]
+            rows += session.execute(select(*cols, func.sum(TicketDimension.n).label("n")).where(
+                _period_clause(TicketDimension, grain, part), TicketDimension.dim == dim,
+                subtree_clause(TicketDimension.rollup_path, path)).group_by(*cols)).all()
+        return _sum_rows(rows, len(group))
+    value = ticket_sql.dimension_value(dim).label("value")
+    cols = ([T.region_path.label("rollup_path")] if by_rollup else []) + [value]
+    rows = session.execute(select(*cols, func.count().label("n")).where(_base_where(path, rng))
+                           .group_by(*cols)).all()
+    return _sum_rows(rows, len(cols))
+
+
+def actions(session: Session, path: str, level: str, rng: DateRange,
+            names=("return", "reopen")) -> dict[str, int]:
+    """Timeline actions taken in `rng` (by the day of the action) under `path`."""
+    if summary_covers(level):
+        out: dict[str, int] = defaultdict(int)
+        for grain, part in _grains(rng, False):
+            stmt = select(TicketActionCount.action, func.sum(TicketActionCount.n)).where(
+                _period_clause(TicketActionCount, grain, part), TicketActionCount.action.in_(names),
+                subtree_clause(TicketActionCount.rollup_path, path)).group_by(TicketActionCount.action)
+            for action, n in session.execute(stmt):
+                out[action] += int(n)
+        return {a: out.get(a, 0) for a in names}
+    lo, hi = rng.utc_bounds()
+    E = TicketEvent.__table__.c
+    stmt = select(E.action, func.count()).select_from(TicketEvent.__table__.join(
+        Ticket.__table__, T.id == E.ticket_id)).where(
+        subtree_clause(T.region_path, path), E.at >= lo, E.at < hi, E.action.in_(names)) \
+        .group_by(E.action)
+    found = dict(session.execute(stmt).all())
+    return {a: int(found.get(a, 0)) for a in names}
+
+
+def stocks(session: Session, path: str, now, rng: DateRange | None = None) -> dict[str, int]:
+    """Open, overdue and escalated tickets now (the partial index on open tickets serves it);
+    with `rng`, only those received in it (the cohort's still-unsettled overdue tickets)."""
+    where = [subtree_clause(T.region_path, path), T.status.in_(ticket_sql.OPEN)]
+    if rng is not None:
+        lo, hi = rng.utc_bounds()
+        where += [T.created_at >= lo, T.created_at < hi]
+    conds = {"open_now": T.id.is_not(None), "overdue_now": ticket_sql.overdue_now(now),
+             "accept_overdue_now": ticket_sql.accept_overdue_now(now),
+             "complete_overdue_now": ticket_sql.complete_overdue_now(now),
+             "escalated_now": T.escalation_level > 0}
+    stmt = select(*[func.coalesce(func.sum(case((c, 1), else_=0)), 0).label(k)
+                    for k, c in conds.items()]).where(*where)
+    row = session.execute(stmt).one()
+    return {k: int(v) for k, v in row._mapping.items()}
+
