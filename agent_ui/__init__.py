@@ -30,11 +30,15 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     if settings.trusted_proxy_hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxy_hops,
                                 x_proto=settings.trusted_proxy_hops,
-                                x_host=settings.trusted_proxy_hops)
+                                x_host=settings.trusted_proxy_hops,
+                                x_port=settings.trusted_proxy_hops)
     csrf.init_app(app)
     _register_blueprints(app)
+    _register_twilio_voice(app, container)
     from agent_ui.ops import init_ops
     init_ops(app, container)
+    from agent_ui.sockets import init_realtime
+    init_realtime(app, container)
     app.jinja_env.globals.update(_=translate, lang=current_language)
     app.teardown_appcontext(_close_session)
     return app
@@ -51,9 +55,31 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     register_portal(app)
+    from agent_ui.console.routes import bp as console_bp
+    from agent_ui.wallboard.routes import bp as wallboard_bp
+    app.register_blueprint(console_bp, url_prefix="/console")
+    app.register_blueprint(wallboard_bp, url_prefix="/wallboard")
     csrf.exempt(api_bp)  # the API checks CSRF itself for cookie sessions; tokens need none
     from agent_ui.hall import init_public
     init_public(app)  # online hall, community portal, Open311, fax work list
+    from agent_ui.admin.routes import bp as admin_bp
+    from agent_ui.catalog.routes import bp as catalog_bp
+    from agent_ui.residents.routes import bp as residents_bp
+    app.register_blueprint(residents_bp, url_prefix="/residents")
+    app.register_blueprint(catalog_bp)  # /guide (public) and /catalog (staff)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def _register_twilio_voice(app: Flask, container: Container) -> None:
+    """Twilio Voice webhooks render the hotline menu as TwiML; Twilio signs, so no CSRF."""
+    from ivr import twiml
+    from ivr.directory import GuardedDirectory
+    from ivr.store_directory import StoreDirectory
+
+    app.register_blueprint(twiml.bp, url_prefix="/twilio/voice")
+    twiml.init_app(app, GuardedDirectory(StoreDirectory(container.sessions)),
+                   container.settings.twilio_auth_token)
+    csrf.exempt(twiml.bp)
 
 
 def _close_session(_exc) -> None:

@@ -1,0 +1,187 @@
+"""EventPublisher → Socket.IO: fold each event into its rooms' live state, then emit it
+to those rooms only (never a broadcast), stamped with a per-room `seq`.
+
+Two modes, one class:
+- embedded: the publisher lives in the web process, emits through the app's SocketIO
+  and serves snapshots from memory;
+- `REDIS_URL`: the bridge's process emits through a write-only `SocketIO(message_queue=…)`
+  and mirrors each room's state and seq into Redis, where every web worker reads
+  snapshots. Flask-SocketIO drops an emit silently when Redis is down; the seq was
+  still used, so the next event a client gets shows a gap and it refetches a snapshot.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import uuid
+from typing import Any, Callable, Protocol
+
+from callcenter.services import live, wallboard
+
+log = logging.getLogger(__name__)
+
+NAMESPACES = {"agent": "/agent", "queue": "/supervisor", "region": "/supervisor"}
+
+
+def namespace_of(room: str) -> str:
+    return NAMESPACES[room.split(":", 1)[0]]
+
+
+class Emitter(Protocol):
+    def emit(self, event: str, data: dict, room: str) -> None: ...
+
+
+class SocketIOEmitter:
+    """Emit through a Flask-SocketIO instance: the app's, or a write-only one."""
+
+    def __init__(self, socketio) -> None:
+        self.socketio = socketio
+
+    def emit(self, event: str, data: dict, room: str) -> None:
+        self.socketio.emit(event, data, to=room, namespace=namespace_of(room))
+
+
+def write_only_emitter(redis_url: str) -> SocketIOEmitter:
+    """For processes without the web app (the bridge): publish into the Redis queue."""
+    from flask_socketio import SocketIO
+    return SocketIOEmitter(SocketIO(message_queue=redis_url))
+
+
+class MemoryMirror:
+    """Snapshots kept in the publisher's memory: the embedded mode."""
+
+    def __init__(self) -> None:
+        self.rooms: dict[str, dict] = {}
+
+    def save(self, room: str, record: dict) -> None:
+        self.rooms[room] = json.loads(json.dumps(record))
+
+    def load(self, room: str) -> dict | None:
+        return self.rooms.get(room)
+
+
+class RedisMirror:
+    """Snapshots in Redis so every web worker (and a restarted bridge) reads the same."""
+
+    def __init__(self, redis_url: str, prefix: str = "cc:live:") -> None:
+        import redis
+        self.redis = redis.Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2)
+        self.prefix = prefix
+
+    def save(self, room: str, record: dict) -> None:
+        self.redis.set(self.prefix + room, json.dumps(record, ensure_ascii=False))
+
+    def load(self, room: str) -> dict | None:
+        raw = self.redis.get(self.prefix + room)
+        return json.loads(raw) if raw else None
+
+
+class LivePublisher:
+    """The EventPublisher the bridge is given; see the module docstring."""
+
+    def __init__(self, emitter: Emitter, mirror, *,
+                 thresholds: Callable[[str], tuple[int, int]] = lambda q: (15, 60),
+                 clock: Callable[[], float] = time.time) -> None:
+        self.emitter, self.mirror = emitter, mirror
+        self.thresholds, self.clock = thresholds, clock
+        self.epoch = uuid.uuid4().hex[:12]
+        self.states: dict[str, dict] = {}
+        self.seqs: dict[str, int] = {}
+        self.lock = threading.RLock()
+
+    def publish(self, name: str, payload: dict[str, Any], *, room: str | None = None) -> None:
+        if name == "ticket.changed":
+            self._ticket_changed(payload)
+            return
+        with self.lock:
+            now = self.clock()
+            for target in self._rooms(name, payload, room):
+                self._apply(target, name, payload, now)
+
+    def snapshot(self, room: str) -> dict:
+        """The room's state and the seq it includes (a copy: events go on mutating ours)."""
+        with self.lock:
+            record = json.loads(json.dumps(self._record(room))) if room in self.states else None
+        if record is None:
+            try:
+                record = self.mirror.load(room)
+            except Exception as exc:
+                log.warning("live mirror load failed for %s: %s", room, exc)
+        record = {**(record or self._empty(room)), "now": self.clock()}
+        return self._with_view(room, record, record["state"], record["now"])
+
+    def _with_view(self, room: str, data: dict, state: dict, now: float) -> dict:
+        """Queue rooms carry the wallboard's figures, computed once here for every screen."""
+        if room.startswith("queue:"):
+            sl, alert = self.thresholds(room.split(":", 1)[1])
+            data["view"] = wallboard.queue_view(state, now, sl_seconds=sl, wait_alert_seconds=alert)
+        return data
+
+    # -- internals -----------------------------------------------------------------
+    def _apply(self, room: str, name: str, payload: dict, now: float) -> None:
+        state = self._state(room, now)
+        queue = room.split(":", 1)[1] if room.startswith("queue:") else ""
+        if not live.apply(state, name, payload, now, self.thresholds(queue)[0]):
+            return
+        self.seqs[room] = self.seqs.get(room, 0) + 1
+        data = {**payload, "room": room, "seq": self.seqs[room], "epoch": self.epoch}
+        data = self._with_view(room, data, state, now)
+        try:
+            self.mirror.save(room, self._record(room))
+        except Exception as exc:  # Redis down: clients will see the gap and resync later
+            log.warning("live mirror save failed for %s: %s", room, exc)
+        try:
+            self.emitter.emit(name, data, room)
+        except Exception as exc:
+            log.warning("emit %s to %s failed: %s", name, room, exc)
+
+    def _state(self, room: str, now: float) -> dict:
+        if room not in self.states:
+            record = None
+            try:
+                record = self.mirror.load(room)
+            except Exception as exc:
+                log.warning("live mirror load failed for %s: %s", room, exc)
+            self.states[room] = record["state"] if record else live.empty_state(room, live.local_day(now))
+            self.seqs[room] = record["seq"] if record else 0
+        return self.states[room]
+
+    def _record(self, room: str) -> dict:
+        return {"room": room, "seq": self.seqs.get(room, 0), "epoch": self.epoch,
+                "state": self.states[room], "now": self.clock()}
+
+    def _empty(self, room: str) -> dict:
+        return {"room": room, "seq": 0, "epoch": self.epoch, "now": self.clock(),
+                "state": live.empty_state(room, live.local_day(self.clock()))}
+
+    def _rooms(self, name: str, payload: dict, room: str | None) -> list[str]:
+        """The rooms an event concerns, whatever room the bridge named."""
+        rooms = [room] if room else []
+        ext, lid = live.extension_of(payload), payload.get("linkedid")
+        if name == "agent.state" and ext:
+            rooms.append(f"agent:{ext}")
+            rooms += [f"queue:{q}" for q in payload.get("queues") or ()]
+            rooms += [r for r, s in self.states.items() if r.startswith("queue:") and ext in s["agents"]]
+        elif name == "queue.snapshot" and payload.get("queue"):
+            rooms.append(f"queue:{payload['queue']}")
+        elif name in live.CALL_EVENTS:
+            if payload.get("queue"):
+                rooms.append(f"queue:{payload['queue']}")
+            if ext and name in ("call.ringing", "call.answered"):
+                rooms.append(f"agent:{ext}")
+            if name in ("call.answered", "call.ended", "call.abandoned") and lid:
+                rooms += [r for r, s in self.states.items() if live.holds_call(s, lid)]
+        return list(dict.fromkeys(rooms))
+
+    def _ticket_changed(self, payload: dict) -> None:
+        """Tell the supervisors above the ticket's region; no live state to keep."""
+        path = str(payload.get("region_path") or "")
+        parts = [p for p in path.split("/") if p]
+        for i in range(1, len(parts) + 1):
+            room = "region:/" + "/".join(parts[:i]) + "/"
+            try:
+                self.emitter.emit("ticket.changed", dict(payload), room)
+            except Exception as exc:
+                log.warning("emit ticket.changed failed: %s", exc)
