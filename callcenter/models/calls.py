@@ -2,6 +2,7 @@
 
 A ticket links to its call through `tickets.call_linkedid` = `call_records.linkedid`.
 """
+
 from __future__ import annotations
 
 from datetime import datetime

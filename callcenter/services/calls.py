@@ -1,4 +1,5 @@
 """Store what the AMI bridge folds: call records (idempotent by linkedid) and agent states."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -10,9 +11,25 @@ from sqlalchemy.orm import Session, sessionmaker
 from callcenter.models.calls import AgentSession, AgentStateChange, CallRecord
 from callcenter.store import unit_of_work
 
-_FIELDS = ("direction", "caller_number", "caller_name", "dialled", "queue", "ivr_vars", "agents_rung",
-           "answered_by", "disposition", "wait_seconds", "talk_seconds", "hangup_by", "hangup_cause",
-           "fax", "transfers", "resynced", "adopted")
+_FIELDS = (
+    "direction",
+    "caller_number",
+    "caller_name",
+    "dialled",
+    "queue",
+    "ivr_vars",
+    "agents_rung",
+    "answered_by",
+    "disposition",
+    "wait_seconds",
+    "talk_seconds",
+    "hangup_by",
+    "hangup_cause",
+    "fax",
+    "transfers",
+    "resynced",
+    "adopted",
+)
 _TIMES = ("started_at", "queued_at", "answered_at", "ended_at")
 
 
@@ -29,12 +46,16 @@ def _utc(value: Any) -> datetime | None:
 
 
 def save_call_records(session: Session, records: Iterable[dict[str, Any]]) -> int:
-    """Insert or update each record by its linkedid; saving the same record twice changes nothing."""
+    """Insert or update each record by linkedid: saving the same record twice changes nothing."""
     records = [r for r in records if r.get("linkedid")]
     if not records:
         return 0
-    existing = {row.linkedid: row for row in session.scalars(
-        select(CallRecord).where(CallRecord.linkedid.in_({r["linkedid"] for r in records})))}
+    existing = {
+        row.linkedid: row
+        for row in session.scalars(
+            select(CallRecord).where(CallRecord.linkedid.in_({r["linkedid"] for r in records}))
+        )
+    }
     for data in records:
         row = existing.get(data["linkedid"])
         if row is None:
@@ -58,11 +79,21 @@ def record_agent_changes(session: Session, changes: Iterable[dict[str, Any]]) ->
     n = 0
     for change in changes:
         at = _utc(change["at"])
-        session.add(AgentStateChange(extension=change["agent"], state=change["state"],
-                                     reason=change.get("reason"), source=change.get("source", ""),
-                                     queues=list(change.get("queues") or []), at=at))
-        open_session = session.scalars(select(AgentSession).where(
-            AgentSession.extension == change["agent"], AgentSession.ended_at.is_(None))).first()
+        session.add(
+            AgentStateChange(
+                extension=change["agent"],
+                state=change["state"],
+                reason=change.get("reason"),
+                source=change.get("source", ""),
+                queues=list(change.get("queues") or []),
+                at=at,
+            )
+        )
+        open_session = session.scalars(
+            select(AgentSession).where(
+                AgentSession.extension == change["agent"], AgentSession.ended_at.is_(None)
+            )
+        ).first()
         if change["state"] == "offline" and open_session is not None:
             open_session.ended_at = at
         elif change["state"] != "offline" and open_session is None:
@@ -72,8 +103,11 @@ def record_agent_changes(session: Session, changes: Iterable[dict[str, Any]]) ->
     return n
 
 
-def make_call_stores(factory: sessionmaker) -> tuple[Callable[[list[dict]], None], Callable[[list[dict]], None]]:
-    """The bridge's two store callables, each one transaction per batch (run on its worker thread)."""
+def make_call_stores(
+    factory: sessionmaker,
+) -> tuple[Callable[[list[dict]], None], Callable[[list[dict]], None]]:
+    """The bridge's two store callables: one transaction per batch, on its worker thread."""
+
     def store_calls(batch: list[dict]) -> None:
         with unit_of_work(factory) as session:
             save_call_records(session, batch)

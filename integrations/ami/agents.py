@@ -5,6 +5,7 @@ end of wrap-up, which no AMI event marks, is found by `expire(now)` — called b
 the bridge's timer with an injectable clock, and by the next event in a replay.
 When the console and the PBX disagree, the PBX wins.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -29,9 +30,14 @@ class AgentChange:
     queues: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {"at": f"{self.at // US}.{self.at % US:06d}", "agent": self.agent,
-                "state": self.state, "reason": self.reason, "source": self.source,
-                "queues": list(self.queues)}
+        return {
+            "at": f"{self.at // US}.{self.at % US:06d}",
+            "agent": self.agent,
+            "state": self.state,
+            "reason": self.reason,
+            "source": self.source,
+            "queues": list(self.queues),
+        }
 
 
 @dataclass
@@ -45,8 +51,12 @@ class Agent:
 
 
 class AgentTracker:
-    def __init__(self, wrapup_seconds: Mapping[str, int] | None = None,
-                 default_wrapup: int = DEFAULT_WRAPUP, keep_timeline: bool = True) -> None:
+    def __init__(
+        self,
+        wrapup_seconds: Mapping[str, int] | None = None,
+        default_wrapup: int = DEFAULT_WRAPUP,
+        keep_timeline: bool = True,
+    ) -> None:
         self.wrapup = dict(wrapup_seconds or {})
         self.default_wrapup = default_wrapup
         self.agents: dict[str, Agent] = {}
@@ -80,7 +90,9 @@ class AgentTracker:
     def expire(self, now: int) -> list[AgentChange]:
         """End the wrap-ups whose time is up (at their deadline, not at `now`)."""
         out: list[AgentChange] = []
-        due = [a for a in self.agents.values() if a.wrapup_until is not None and a.wrapup_until <= now]
+        due = [
+            a for a in self.agents.values() if a.wrapup_until is not None and a.wrapup_until <= now
+        ]
         for agent in sorted(due, key=lambda a: a.wrapup_until or 0):
             at, agent.wrapup_until = agent.wrapup_until or now, None
             if agent.state == "wrap_up":
@@ -96,7 +108,9 @@ class AgentTracker:
         out = self.expire(at)
         seen: dict[str, set[str]] = {}
         for m in members:
-            ext = extension_of_interface(m.get("Location") or m.get("Interface"), m.get("Name") or m.get("MemberName"))
+            ext = extension_of_interface(
+                m.get("Location") or m.get("Interface"), m.get("Name") or m.get("MemberName")
+            )
             if not ext:
                 continue
             seen.setdefault(ext, set()).add(m.get("Queue", ""))
@@ -110,18 +124,29 @@ class AgentTracker:
         return out
 
     def snapshot(self) -> dict[str, dict[str, Any]]:
-        return {a.extension: {"state": a.state, "reason": a.reason, "queues": sorted(a.queues)}
-                for a in self.agents.values()}
+        return {
+            a.extension: {"state": a.state, "reason": a.reason, "queues": sorted(a.queues)}
+            for a in self.agents.values()
+        }
 
     # -- helpers -----------------------------------------------------------------
-    def _set(self, agent: Agent, state: str, reason: str | None, at: int, source: str,
-             out: list[AgentChange]) -> None:
+    def _set(
+        self,
+        agent: Agent,
+        state: str,
+        reason: str | None,
+        at: int,
+        source: str,
+        out: list[AgentChange],
+    ) -> None:
         if state != "wrap_up":
             agent.wrapup_until = None
         if (agent.state, agent.reason) == (state, reason):
             return
         agent.state, agent.reason = state, reason
-        change = AgentChange(at, agent.extension, state, reason, source, tuple(sorted(agent.queues)))
+        change = AgentChange(
+            at, agent.extension, state, reason, source, tuple(sorted(agent.queues))
+        )
         out.append(change)
         if self.keep_timeline:
             self.timeline.append(change)
@@ -151,7 +176,9 @@ def _member_added(tr: AgentTracker, agent: Agent, ev: Mapping[str, str], t: int,
         tr._set(agent, state, reason, t, "QueueMemberAdded", out)
 
 
-def _member_removed(tr: AgentTracker, agent: Agent, ev: Mapping[str, str], t: int, out: list) -> None:
+def _member_removed(
+    tr: AgentTracker, agent: Agent, ev: Mapping[str, str], t: int, out: list
+) -> None:
     agent.queues.discard(ev.get("Queue", ""))
     if not agent.queues:
         tr._set(agent, "offline", None, t, "QueueMemberRemoved", out)
@@ -164,7 +191,9 @@ def _member_pause(tr: AgentTracker, agent: Agent, ev: Mapping[str, str], t: int,
         tr._set(agent, "ready", None, t, "QueueMemberPause", out)
 
 
-def _member_status(tr: AgentTracker, agent: Agent, ev: Mapping[str, str], t: int, out: list) -> None:
+def _member_status(
+    tr: AgentTracker, agent: Agent, ev: Mapping[str, str], t: int, out: list
+) -> None:
     src = "QueueMemberStatus"
     if ev.get("Status") == DEVICE_UNAVAILABLE:
         tr._set(agent, "offline", "unavailable", t, src, out)
@@ -175,9 +204,16 @@ def _member_status(tr: AgentTracker, agent: Agent, ev: Mapping[str, str], t: int
     elif ev.get("Paused") == "0" and agent.state == "paused":
         tr._set(agent, "ready", None, t, src, out)
     elif agent.state == "ringing" and ev.get("Status") == "1" and ev.get("InCall") == "0":
-        tr._set(agent, "ready", None, t, src, out)  # ringall: someone else took it, or it was cancelled
+        tr._set(
+            agent, "ready", None, t, src, out
+        )  # ringall: someone else took it, or it was cancelled
     last_call = ev.get("LastCall", "")
-    if agent.state == "wrap_up" and ev.get("InCall") == "0" and last_call.isdigit() and int(last_call):
+    if (
+        agent.state == "wrap_up"
+        and ev.get("InCall") == "0"
+        and last_call.isdigit()
+        and int(last_call)
+    ):
         agent.wrapup_until = int(last_call) * US + tr._wrapup_for(agent.wrapup_queue) * US
 
 
@@ -185,7 +221,9 @@ def _called(tr: AgentTracker, agent: Agent, ev: Mapping[str, str], t: int, out: 
     tr._set(agent, "ringing", None, t, "AgentCalled", out)
 
 
-def _ring_no_answer(tr: AgentTracker, agent: Agent, ev: Mapping[str, str], t: int, out: list) -> None:
+def _ring_no_answer(
+    tr: AgentTracker, agent: Agent, ev: Mapping[str, str], t: int, out: list
+) -> None:
     if agent.state == "ringing":
         tr._set(agent, "ready", None, t, "AgentRingNoAnswer", out)
 
@@ -205,9 +243,14 @@ def _complete(tr: AgentTracker, agent: Agent, ev: Mapping[str, str], t: int, out
 
 
 _STEPS = {
-    "QueueMemberAdded": _member_added, "QueueMemberRemoved": _member_removed,
-    "QueueMemberPause": _member_pause, "QueueMemberPaused": _member_pause,
-    "QueueMemberStatus": _member_status, "AgentCalled": _called,
-    "AgentRingNoAnswer": _ring_no_answer, "AgentConnect": _connect, "AgentComplete": _complete,
+    "QueueMemberAdded": _member_added,
+    "QueueMemberRemoved": _member_removed,
+    "QueueMemberPause": _member_pause,
+    "QueueMemberPaused": _member_pause,
+    "QueueMemberStatus": _member_status,
+    "AgentCalled": _called,
+    "AgentRingNoAnswer": _ring_no_answer,
+    "AgentConnect": _connect,
+    "AgentComplete": _complete,
 }
 EVENTS = frozenset(_STEPS)

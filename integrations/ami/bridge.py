@@ -1,17 +1,16 @@
-"""The AMI bridge: one connection supervised with backoff, one ordered consumer, resync on (re)connect.
+"""The AMI bridge: a supervised connection, one ordered consumer, resync on (re)connect.
 
 Events go reader → bounded inbox → this single consumer (fold, agent tracker,
 publisher), so order holds and memory stays bounded under a burst. Finished call
 records and agent changes go to the store callables on one worker thread.
 """
+
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Mapping
 
 from callcenter.ports import EventPublisher
@@ -22,18 +21,32 @@ from integrations.ami.framing import OddFrames
 from integrations.ami.publish import DomainEvents
 from integrations.ami.records import US
 from integrations.ami.resync import reconcile
+from integrations.ami.store_writer import StoreWriter
 
 log = logging.getLogger(__name__)
 Store = Callable[[list[dict[str, Any]]], None]
-RESYNC_ACTIONS = (("channels", "CoreShowChannels"), ("queues", "QueueStatus"), ("summary", "QueueSummary"))
+RESYNC_ACTIONS = (
+    ("channels", "CoreShowChannels"),
+    ("queues", "QueueStatus"),
+    ("summary", "QueueSummary"),
+)
 
 
 class AMIBridge:
-    def __init__(self, config: AMIConfig, events: EventPublisher, *, store_calls: Store | None = None,
-                 store_agents: Store | None = None, wrapup: Mapping[str, int] | None = None,
-                 default_wrapup: int = 15, clock: Callable[[], float] = time.time,
-                 backoff: tuple[float, float] = (0.5, 30.0), booted_timeout: float = 5.0,
-                 spill_path: str | None = None) -> None:
+    def __init__(
+        self,
+        config: AMIConfig,
+        events: EventPublisher,
+        *,
+        store_calls: Store | None = None,
+        store_agents: Store | None = None,
+        wrapup: Mapping[str, int] | None = None,
+        default_wrapup: int = 15,
+        clock: Callable[[], float] = time.time,
+        backoff: tuple[float, float] = (0.5, 30.0),
+        booted_timeout: float = 5.0,
+        spill_path: str | None = None,
+    ) -> None:
         self.config = config
         self.clock = clock
         self.odd = OddFrames()
@@ -45,15 +58,19 @@ class AMIBridge:
         self.connection: AMIConnection | None = None
         self.connected = asyncio.Event()
         self.resynced = asyncio.Event()
-        self.stats = {"events": 0, "sessions": 0, "resyncs": 0, "stored_calls": 0, "stored_agents": 0,
-                      "store_errors": 0, "skipped": 0}
-        self.store_attempts, self.spill_path = 3, spill_path
-        self._unsent: list[tuple[str, dict]] = []
+        self.stats = {
+            "events": 0,
+            "sessions": 0,
+            "resyncs": 0,
+            "stored_calls": 0,
+            "stored_agents": 0,
+            "store_errors": 0,
+            "skipped": 0,
+        }
+        self.writer = StoreWriter({"calls": store_calls, "agents": store_agents}, self.stats, spill_path)
         self.loop: asyncio.AbstractEventLoop | None = None
         self._stopping = False
         self._resync: dict[str, list[dict[str, str]]] | None = None
-        self._writes: asyncio.Queue | None = None
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ami-store")
 
     def now_us(self) -> int:
         return int(self.clock() * US)
@@ -62,8 +79,8 @@ class AMIBridge:
     async def run(self) -> None:
         """Connect, consume, and on any loss reconnect with exponential backoff, until stop()."""
         self.loop = asyncio.get_running_loop()
-        self._writes = asyncio.Queue(1000)
-        helpers = [asyncio.create_task(self._writer()), asyncio.create_task(self._wrapup_timer())]
+        writer = asyncio.create_task(self.writer.run())
+        helpers = [asyncio.create_task(self._wrapup_timer())]
         delay = self.backoff[0]
         try:
             while not self._stopping:
@@ -71,7 +88,12 @@ class AMIBridge:
                     await self._session()
                     delay = self.backoff[0]
                 except (AMIError, OSError, asyncio.TimeoutError) as exc:
-                    log.warning("AMI connection to %s:%s failed: %s", self.config.host, self.config.port, exc)
+                    log.warning(
+                        "AMI connection to %s:%s failed: %s",
+                        self.config.host,
+                        self.config.port,
+                        exc,
+                    )
                 if self._stopping:
                     break
                 await asyncio.sleep(delay * (0.8 + 0.4 * random.random()))
@@ -80,8 +102,7 @@ class AMIBridge:
             for task in helpers:
                 task.cancel()
             await asyncio.gather(*helpers, return_exceptions=True)
-            await self._drain_writes()
-            self._executor.shutdown(wait=True)
+            await self.writer.close(writer)
 
     async def stop(self) -> None:
         self._stopping = True
@@ -95,8 +116,13 @@ class AMIBridge:
         self.connection, self._resync = conn, None
         self.stats["sessions"] += 1
         self.connected.set()
-        conn.closed.add_done_callback(lambda _f: inbox.put_nowait(("closed", {}, 0, "")) if not inbox.full()
-                                      else asyncio.ensure_future(inbox.put(("closed", {}, 0, ""))))
+        conn.closed.add_done_callback(
+            lambda _f: (
+                inbox.put_nowait(("closed", {}, 0, ""))
+                if not inbox.full()
+                else asyncio.ensure_future(inbox.put(("closed", {}, 0, "")))
+            )
+        )
         booted = asyncio.get_running_loop().call_later(self.booted_timeout, self._start_resync)
         try:
             while True:
@@ -107,7 +133,7 @@ class AMIBridge:
                     self._on_event(headers, received)
                 else:
                     self._on_list_item(headers, tag)
-                if self._unsent:
+                if self.writer.pending:
                     await self._flush()
         finally:
             booted.cancel()
@@ -116,7 +142,9 @@ class AMIBridge:
             self.resynced.clear()
             self.connection = None
             await conn.close("session ended")
-            log.warning("AMI session ended: %s", conn.closed.result() if conn.closed.done() else "?")
+            log.warning(
+                "AMI session ended: %s", conn.closed.result() if conn.closed.done() else "?"
+            )
 
     # -- the ordered consumer -------------------------------------------------------------
     def _on_event(self, headers: Mapping[str, str], received: int) -> None:
@@ -168,12 +196,21 @@ class AMIBridge:
         self._persist_agents(agent_changes)
         for summary in lists.get("summary", []):
             if summary.get("Queue"):
-                self._snapshot(summary["Queue"], {"pbx_callers": _int(summary.get("Callers")),
-                                                  "pbx_available": _int(summary.get("Available"))})
+                self._snapshot(
+                    summary["Queue"],
+                    {
+                        "pbx_callers": _int(summary.get("Callers")),
+                        "pbx_available": _int(summary.get("Available")),
+                    },
+                )
         self.stats["resyncs"] += 1
         self.resynced.set()
-        log.info("AMI resync: %d channels, %d queue members, %d waiting", len(lists.get("channels", [])),
-                 len(members), len(entries))
+        log.info(
+            "AMI resync: %d channels, %d queue members, %d waiting",
+            len(lists.get("channels", [])),
+            len(members),
+            len(entries),
+        )
 
     def _snapshot(self, queue: str, extra: dict[str, Any] | None = None) -> None:
         lids = self.fold.waiting.get(queue, set())
@@ -206,66 +243,27 @@ class AMIBridge:
 
     def _persist_calls(self, changes) -> None:
         if self.store_calls is not None:
-            self._unsent += [("calls", rec.to_json()) for kind, rec, _info in changes if kind == "ended"]
+            self.writer.add("calls", [rec.to_json() for kind, rec, _i in changes if kind == "ended"])
 
     def _persist_agents(self, changes) -> None:
         if self.store_agents is not None:
-            self._unsent += [("agents", change.to_json()) for change in changes]
+            self.writer.add("agents", [change.to_json() for change in changes])
 
     async def _flush(self) -> None:
-        """Hand pending writes to the writer; waits (backpressure) when the store is behind."""
-        while self._unsent and self._writes is not None:
-            await self._writes.put(self._unsent.pop(0))
-
-    async def _writer(self) -> None:
-        while True:
-            first = await self._writes.get()
-            batch = [first] + [self._writes.get_nowait() for _ in range(min(199, self._writes.qsize()))]
-            await self._write_batch(batch)
-
-    async def _drain_writes(self) -> None:
-        items = list(self._unsent)
-        self._unsent.clear()
-        while self._writes is not None and not self._writes.empty():
-            items.append(self._writes.get_nowait())
-        if items:
-            await self._write_batch(items)
-
-    async def _write_batch(self, items: list[tuple[str, dict]]) -> None:
-        loop = asyncio.get_running_loop()
-        for kind, store in (("calls", self.store_calls), ("agents", self.store_agents)):
-            batch = [data for k, data in items if k == kind]
-            if store is None or not batch:
-                continue
-            for attempt in range(self.store_attempts):
-                try:
-                    await loop.run_in_executor(self._executor, store, batch)
-                    self.stats[f"stored_{kind}"] += len(batch)
-                    break
-                except Exception:  # noqa: BLE001 - keep folding when the database hiccups
-                    self.stats["store_errors"] += 1
-                    log.exception("storing %d AMI %s records failed (attempt %d)", len(batch), kind, attempt + 1)
-                    await asyncio.sleep(0.2 * 2 ** attempt)
-            else:
-                await loop.run_in_executor(self._executor, self._spill, kind, batch)
-
-    def _spill(self, kind: str, batch: list[dict]) -> None:
-        """Keep what the store refused in a JSON-lines file so nothing is lost (docs/ami.md)."""
-        if not self.spill_path:
-            log.error("dropping %d %s records: store failing and no spill file set", len(batch), kind)
-            return
-        with open(self.spill_path, "a", encoding="utf-8") as fh:
-            for data in batch:
-                fh.write(json.dumps({"kind": kind, "data": data}, ensure_ascii=False) + "\n")
-        log.error("store failing: %d %s records kept in %s", len(batch), kind, self.spill_path)
+        await self.writer.flush()
 
     def metrics(self) -> dict[str, Any]:
-        """Counters for /metrics: frames folded and skipped, odd frames by kind, calls in progress."""
+        """Counters for /metrics: frames, odd frames by kind, calls in progress."""
         conn = self.connection
         skipped = self.stats["skipped"] + (conn.framer.skipped if conn and conn.framer else 0)
-        return {**self.stats, "skipped": skipped, "frames": self.stats["events"] + skipped,
-                "odd_frames": dict(self.odd.counts), "active_calls": len(self.fold.calls),
-                "connected": self.connected.is_set()}
+        return {
+            **self.stats,
+            "skipped": skipped,
+            "frames": self.stats["events"] + skipped,
+            "odd_frames": dict(self.odd.counts),
+            "active_calls": len(self.fold.calls),
+            "connected": self.connected.is_set(),
+        }
 
 
 def _int(value: str | None) -> int | None:

@@ -7,6 +7,7 @@ True
 >>> local_partner("Local/12345@hotline-00000000;1")
 'Local/12345@hotline-00000000;2'
 """
+
 from __future__ import annotations
 
 import re

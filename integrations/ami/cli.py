@@ -1,4 +1,5 @@
 """`callcenter ami-bridge`, `callcenter ami-replay`, `callcenter pbx-sim`."""
+
 from __future__ import annotations
 
 import asyncio
@@ -27,10 +28,13 @@ def _wrapup(values: tuple[str, ...]) -> dict[str, int]:
 def _table(records: list[dict]) -> str:
     lines = []
     for r in records:
-        lines.append(f"{r['linkedid']}  {r['disposition']:<9} {r['caller_number'] or '-':<14} "
-                     f"{r['caller_name'] or '-':<8} 队列={r['queue'] or '-'} 振铃={','.join(r['agents_rung']) or '-'} "
-                     f"接听={r['answered_by'] or '-'} 等待={r['wait_seconds']}s 通话={r['talk_seconds']}s "
-                     f"挂机={r['hangup_by']}")
+        lines.append(
+            f"{r['linkedid']}  {r['disposition']:<9} {r['caller_number'] or '-':<14} "
+            f"{r['caller_name'] or '-':<8} 队列={r['queue'] or '-'} "
+            f"振铃={','.join(r['agents_rung']) or '-'} "
+            f"接听={r['answered_by'] or '-'} 等待={r['wait_seconds']}s 通话={r['talk_seconds']}s "
+            f"挂机={r['hangup_by']}"
+        )
     return "\n".join(lines) or "(no calls)"
 
 
@@ -46,16 +50,23 @@ def ami_replay(trace: str, as_json: bool, wrapup: tuple[str, ...], agents: bool)
     except TraceError as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:
-        payload = result.records if not agents else {"calls": result.records,
-                                                     "agent_timeline": result.agent_timeline}
+        payload = (
+            result.records
+            if not agents
+            else {"calls": result.records, "agent_timeline": result.agent_timeline}
+        )
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         click.echo(_table(result.records))
         if agents:
             for c in result.agent_timeline:
-                click.echo(f"{c['at']}  {c['agent']}  {c['state']}  {c['reason'] or ''}  ({c['source']})")
+                click.echo(
+                    f"{c['at']}  {c['agent']}  {c['state']}  {c['reason'] or ''}  ({c['source']})"
+                )
     if result.in_progress:
-        click.echo(f"{len(result.in_progress)} call(s) still in progress at the end of the trace", err=True)
+        click.echo(
+            f"{len(result.in_progress)} call(s) still in progress at the end of the trace", err=True
+        )
     if result.odd:
         click.echo(f"odd frames: {result.odd}", err=True)
 
@@ -72,12 +83,21 @@ def ami_bridge(wrapup: tuple[str, ...]) -> None:
 
     settings = Settings.from_env()
     if not settings.ami_url:
-        raise click.ClickException("AMI_URL is not set, e.g. AMI_URL=ami://callcenter:SECRET@127.0.0.1:5038")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        raise click.ClickException(
+            "AMI_URL is not set, e.g. AMI_URL=ami://callcenter:SECRET@127.0.0.1:5038"
+        )
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     container = build(settings)
     store_calls, store_agents = make_call_stores(container.sessions)
-    bridge = AMIBridge(parse_ami_url(settings.ami_url), container.events, store_calls=store_calls,
-                       store_agents=store_agents, wrapup=_wrapup(wrapup))
+    bridge = AMIBridge(
+        parse_ami_url(settings.ami_url),
+        container.events,
+        store_calls=store_calls,
+        store_agents=store_agents,
+        wrapup=_wrapup(wrapup),
+    )
     asyncio.run(_run_until_signal(bridge.run(), bridge.stop))
 
 
@@ -88,12 +108,18 @@ def ami_bridge(wrapup: tuple[str, ...]) -> None:
 @click.option("--secret", envvar="PBX_SIM_SECRET", default="sim-secret", show_default=True)
 @click.option("--rate", default=0.1, show_default=True, help="New calls per second (0 = none).")
 @click.option("--speed", default=1.0, show_default=True, help="Virtual seconds per real second.")
-@click.option("--replay", "trace", type=click.Path(exists=True, dir_okay=False), help="Play a recorded trace.")
-def pbx_sim(host: str, port: int, username: str, secret: str, rate: float, speed: float, trace: str | None) -> None:
+@click.option(
+    "--replay", "trace", type=click.Path(exists=True, dir_okay=False), help="Play a recorded trace."
+)
+def pbx_sim(
+    host: str, port: int, username: str, secret: str, rate: float, speed: float, trace: str | None
+) -> None:
     """Run the PBX simulator standalone: an AMI server with simulated calls."""
     from integrations.ami.simulator import PBXSimulator
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     sim = PBXSimulator(username=username, secret=secret, host=host, port=port, speed=speed)
 
     async def main() -> None:

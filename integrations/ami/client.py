@@ -7,6 +7,7 @@ queue (the reader waits when it is full: TCP backpressure, no task per event), a
 Ping without a reply in time closes the session, and nothing is re-sent after a
 reconnect.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -61,9 +62,12 @@ def parse_ami_url(url: str, **overrides: Any) -> AMIConfig:
     if parts.scheme not in ("ami", "tcp"):
         raise ValueError("AMI_URL must look like ami://user:secret@host:5038")
     query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-    values: dict[str, Any] = dict(host=parts.hostname or "127.0.0.1", port=parts.port or 5038,
-                                  username=unquote(parts.username or ""),
-                                  secret=unquote(parts.password or ""))
+    values: dict[str, Any] = dict(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5038,
+        username=unquote(parts.username or ""),
+        secret=unquote(parts.password or ""),
+    )
     if "auth" in query:
         values["auth"] = query.pop("auth")
     for key in ("connect_timeout", "action_timeout", "ping_interval", "ping_timeout"):
@@ -99,8 +103,9 @@ class AMIConnection:
 
     _ids = itertools.count(1)
 
-    def __init__(self, config: AMIConfig, inbox: asyncio.Queue, odd: OddFrames | None = None,
-                 clock=time.time) -> None:
+    def __init__(
+        self, config: AMIConfig, inbox: asyncio.Queue, odd: OddFrames | None = None, clock=time.time
+    ) -> None:
         self.config = config
         self.inbox = inbox
         self.odd = odd if odd is not None else OddFrames()
@@ -120,10 +125,13 @@ class AMIConnection:
         cfg = self.config
         self.closed = asyncio.get_running_loop().create_future()
         self._reader, self._writer = await asyncio.wait_for(
-            asyncio.open_connection(cfg.host, cfg.port), cfg.connect_timeout)
+            asyncio.open_connection(cfg.host, cfg.port), cfg.connect_timeout
+        )
         from integrations.ami.fold import skippable_events
 
-        framer = self.framer = AMIFramer(self.odd, expect_banner=True, skip_events=skippable_events())
+        framer = self.framer = AMIFramer(
+            self.odd, expect_banner=True, skip_events=skippable_events()
+        )
         self._tasks = [asyncio.create_task(self._read_loop(framer), name="ami-reader")]
         try:
             await self._login()
@@ -164,8 +172,14 @@ class AMIConnection:
         await asyncio.gather(*(t for t in self._tasks if t is not current), return_exceptions=True)
 
     # -- actions -------------------------------------------------------------------
-    def submit(self, action: Mapping[str, Any], *, is_list: bool = False, ordered: bool = False,
-               tag: str = "") -> asyncio.Future:
+    def submit(
+        self,
+        action: Mapping[str, Any],
+        *,
+        is_list: bool = False,
+        ordered: bool = False,
+        tag: str = "",
+    ) -> asyncio.Future:
         """Write an action now; the future gets its response (or list of events)."""
         if self._writer is None or self.closed is None or self.closed.done():
             raise AMIConnectionLost("AMI is not connected")
@@ -175,13 +189,16 @@ class AMIConnection:
         self._writer.write(encode_action({**action, "ActionID": action_id}))
         return future
 
-    async def send(self, action: Mapping[str, Any], *, is_list: bool = False,
-                   timeout: float | None = None) -> Any:
+    async def send(
+        self, action: Mapping[str, Any], *, is_list: bool = False, timeout: float | None = None
+    ) -> Any:
         future = self.submit(action, is_list=is_list)
         try:
             return await asyncio.wait_for(future, timeout or self.config.action_timeout)
         except asyncio.TimeoutError:
-            raise AMIActionError(f"{action.get('Action')}: no answer from the PBX in time") from None
+            raise AMIActionError(
+                f"{action.get('Action')}: no answer from the PBX in time"
+            ) from None
 
     # -- reading -------------------------------------------------------------------
     async def _read_loop(self, framer: AMIFramer) -> None:
@@ -228,8 +245,11 @@ class AMIConnection:
         if "Event" in headers and headers.get("EventList") != "Complete":
             pending.items.append(headers)
             return False
-        if headers.get("EventList") == "Complete" or headers.get("Response") == "Success" and \
-                headers.get("EventList") != "start":
+        if (
+            headers.get("EventList") == "Complete"
+            or headers.get("Response") == "Success"
+            and headers.get("EventList") != "start"
+        ):
             future.set_result(pending.items)
             return True
         return False
@@ -241,7 +261,7 @@ class AMIConnection:
         self.backpressured = False
 
     async def _ping_loop(self) -> None:
-        """Close the session when a Ping goes unanswered: panoramisk never notices a half-open peer."""
+        """Close the session when a Ping goes unanswered (panoramisk never notices)."""
         cfg = self.config
         while True:
             await asyncio.sleep(cfg.ping_interval)

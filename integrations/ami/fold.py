@@ -5,6 +5,7 @@ channel/bridge events alone (Newchannel, DialBegin, BridgeEnter, Hangup…), sin
 PBXes differ in what they emit. Each `apply` returns the changes it caused, for
 the publisher; finished records come out as ("ended", record).
 """
+
 from __future__ import annotations
 
 import logging
@@ -20,26 +21,88 @@ log = logging.getLogger(__name__)
 Change = tuple[str, CallRecord, dict[str, Any]]
 
 # Events that say nothing about calls or that we deliberately leave to others.
-IGNORED = frozenset({
-    "FullyBooted", "Cdr", "CEL", "RTCPSent", "RTCPReceived", "Newexten", "DTMFBegin", "DTMFEnd",
-    "DeviceStateChange", "ExtensionStatus", "PeerStatus", "ContactStatus", "Registry",
-    "SuccessfulAuth", "ChallengeSent", "ChallengeResponseFailed", "InvalidPassword",
-    "NewConnectedLine", "NewAccountCode", "LocalBridge", "LocalOptimizationBegin",
-    "LocalOptimizationEnd", "BridgeCreate", "BridgeDestroy", "DialState", "OriginateResponse",
-    "AGIExecEnd", "MusicOnHoldStart", "MusicOnHoldStop", "FAXStatus", "ReceiveFAX", "SendFAX",
-    "QueueMemberStatus", "QueueMemberAdded", "QueueMemberRemoved", "QueueMemberPause",
-    "QueueMemberPenalty", "QueueMemberRinginuse", "ChannelTalkingStart", "ChannelTalkingStop",
-    "Shutdown", "Reload", "NewPeerAccount", "Hold", "Unhold", "MixMonitorStart", "MixMonitorStop",
-    "ChanSpyStart", "ChanSpyStop", "Agents", "AgentsComplete", "RequestBadFormat", "SessionTimeout",
-})
+IGNORED = frozenset(
+    {
+        "FullyBooted",
+        "Cdr",
+        "CEL",
+        "RTCPSent",
+        "RTCPReceived",
+        "Newexten",
+        "DTMFBegin",
+        "DTMFEnd",
+        "DeviceStateChange",
+        "ExtensionStatus",
+        "PeerStatus",
+        "ContactStatus",
+        "Registry",
+        "SuccessfulAuth",
+        "ChallengeSent",
+        "ChallengeResponseFailed",
+        "InvalidPassword",
+        "NewConnectedLine",
+        "NewAccountCode",
+        "LocalBridge",
+        "LocalOptimizationBegin",
+        "LocalOptimizationEnd",
+        "BridgeCreate",
+        "BridgeDestroy",
+        "DialState",
+        "OriginateResponse",
+        "AGIExecEnd",
+        "MusicOnHoldStart",
+        "MusicOnHoldStop",
+        "FAXStatus",
+        "ReceiveFAX",
+        "SendFAX",
+        "QueueMemberStatus",
+        "QueueMemberAdded",
+        "QueueMemberRemoved",
+        "QueueMemberPause",
+        "QueueMemberPenalty",
+        "QueueMemberRinginuse",
+        "ChannelTalkingStart",
+        "ChannelTalkingStop",
+        "Shutdown",
+        "Reload",
+        "NewPeerAccount",
+        "Hold",
+        "Unhold",
+        "MixMonitorStart",
+        "MixMonitorStop",
+        "ChanSpyStart",
+        "ChanSpyStop",
+        "Agents",
+        "AgentsComplete",
+        "RequestBadFormat",
+        "SessionTimeout",
+    }
+)
 # A call the fold never saw begin is adopted on these; anything else for it is dropped.
-ADOPT_ON = frozenset({"Newchannel", "Newstate", "NewCallerid", "VarSet", "QueueCallerJoin",
-                      "AgentCalled", "AgentConnect", "DialBegin", "BridgeEnter"})
+ADOPT_ON = frozenset(
+    {
+        "Newchannel",
+        "Newstate",
+        "NewCallerid",
+        "VarSet",
+        "QueueCallerJoin",
+        "AgentCalled",
+        "AgentConnect",
+        "DialBegin",
+        "BridgeEnter",
+    }
+)
 REQUIRED = {
-    "Newchannel": ("Channel", "Uniqueid"), "Hangup": ("Channel",), "AgentCalled": ("DestChannel",),
-    "AgentConnect": ("DestChannel",), "DialBegin": ("DestChannel",), "DialEnd": ("DestChannel",),
-    "BridgeEnter": ("Channel", "BridgeUniqueid"), "BridgeLeave": ("Channel", "BridgeUniqueid"),
-    "QueueCallerJoin": ("Queue",), "VarSet": ("Variable",),
+    "Newchannel": ("Channel", "Uniqueid"),
+    "Hangup": ("Channel",),
+    "AgentCalled": ("DestChannel",),
+    "AgentConnect": ("DestChannel",),
+    "DialBegin": ("DestChannel",),
+    "DialEnd": ("DestChannel",),
+    "BridgeEnter": ("Channel", "BridgeUniqueid"),
+    "BridgeLeave": ("Channel", "BridgeUniqueid"),
+    "QueueCallerJoin": ("Queue",),
+    "VarSet": ("Variable",),
 }
 
 
@@ -53,8 +116,13 @@ def skippable_events() -> frozenset[str]:
 class CallFold:
     """Ordered, bounded state of the calls in progress; see module docstring."""
 
-    def __init__(self, odd: OddFrames | None = None, max_active: int = 20000,
-                 remember_ended: int = 50000, dedupe_window: int = 512) -> None:
+    def __init__(
+        self,
+        odd: OddFrames | None = None,
+        max_active: int = 20000,
+        remember_ended: int = 50000,
+        dedupe_window: int = 512,
+    ) -> None:
         self.odd = odd if odd is not None else OddFrames()
         self.calls: dict[str, CallRecord] = {}
         self.chan_call: dict[str, str] = {}
@@ -182,9 +250,23 @@ class CallFold:
         if "Timestamp" not in ev:
             return False
         get = ev.get
-        key = hash((get("Timestamp"), get("Event"), get("Uniqueid"), get("Linkedid"), get("Channel"),
-                    get("DestUniqueid"), get("DestChannel"), get("Variable"), get("Value"), get("Queue"),
-                    get("MemberName"), get("Paused"), get("DialStatus")))
+        key = hash(
+            (
+                get("Timestamp"),
+                get("Event"),
+                get("Uniqueid"),
+                get("Linkedid"),
+                get("Channel"),
+                get("DestUniqueid"),
+                get("DestChannel"),
+                get("Variable"),
+                get("Value"),
+                get("Queue"),
+                get("MemberName"),
+                get("Paused"),
+                get("DialStatus"),
+            )
+        )
         if key in self._recent_set:
             self.odd.note("duplicate_event", f"{ev.get('Event')} {ev.get('Timestamp')}")
             return True
@@ -205,7 +287,9 @@ class CallFold:
         self.odd.counts["unknown_event"] = self.odd.counts.get("unknown_event", 0) + 1
         if name not in self._unknown_names and len(self._unknown_names) < 1000:
             self._unknown_names.add(name)
-            log.info("unknown AMI event %r ignored (first of its kind): %s", name, describe(dict(ev)))
+            log.info(
+                "unknown AMI event %r ignored (first of its kind): %s", name, describe(dict(ev))
+            )
 
     def active(self) -> list[CallRecord]:
         return list(self.calls.values())

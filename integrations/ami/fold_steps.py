@@ -1,4 +1,5 @@
 """One step per AMI event name: how it changes the call record (see fold.py)."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Mapping
@@ -106,7 +107,9 @@ def on_agent_called(fold: CallFold, rec: CallRecord, ev: Ev, t: int, out: Out) -
 def on_dial_begin(fold: CallFold, rec: CallRecord, ev: Ev, t: int, out: Out) -> None:
     source, dest = ev.get("Channel"), ev["DestChannel"]
     if not source and dest == rec.root_channel:
-        rec.originated = True  # AMI Originate rings this channel first (click-to-dial, or a test harness)
+        rec.originated = (
+            True  # AMI Originate rings this channel first (click-to-dial, or a test harness)
+        )
     if not source or dest in rec.legs or dest == local_partner(rec.root_channel):
         return  # an Originate's own dial, or a leg already known from AgentCalled
     via = rec.legs.get(local_partner(source) or "")
@@ -122,7 +125,11 @@ def on_dial_begin(fold: CallFold, rec: CallRecord, ev: Ev, t: int, out: Out) -> 
 
 
 def on_dial_end(fold: CallFold, rec: CallRecord, ev: Ev, t: int, out: Out) -> None:
-    if ev["DestChannel"] == rec.outbound_channel and ev.get("DialStatus") == "ANSWER" and rec.root_channel:
+    if (
+        ev["DestChannel"] == rec.outbound_channel
+        and ev.get("DialStatus") == "ANSWER"
+        and rec.root_channel
+    ):
         leg = Leg(rec.root_channel, extension_of(rec.root_channel), t)
         rec.legs[rec.root_channel] = leg
         _answer(fold, rec, leg, t, out)
@@ -238,9 +245,11 @@ def on_user_event(fold: CallFold, rec: CallRecord, ev: Ev, t: int, out: Out) -> 
     if (ev.get("UserEvent") or "").lower() != "faxreceived":
         return
     pages = (ev.get("Pages") or "").strip()
-    rec.fax = {"pages": int(pages) if pages.isdigit() else None,
-               "remote_station_id": (ev.get("RemoteStationID") or "").strip() or None,
-               "file": (ev.get("File") or "").strip() or None}
+    rec.fax = {
+        "pages": int(pages) if pages.isdigit() else None,
+        "remote_station_id": (ev.get("RemoteStationID") or "").strip() or None,
+        "file": (ev.get("File") or "").strip() or None,
+    }
 
 
 def on_blind_transfer(fold: CallFold, rec: CallRecord, ev: Ev, t: int, out: Out) -> None:
@@ -257,7 +266,9 @@ def on_attended_transfer(fold: CallFold, rec: CallRecord, ev: Ev, t: int, out: O
     transferers = {ev.get("OrigTransfererChannel"), ev.get("SecondTransfererChannel")}
     members = fold.bridges.get(ev.get("DestBridgeUniqueid", ""), set()) - transferers
     _adopt_transfer_target(fold, rec, members, t)
-    targets = sorted(rec.legs[c].extension or "" for c in members if c in rec.legs and rec.legs[c] is not leg)
+    targets = sorted(
+        rec.legs[c].extension or "" for c in members if c in rec.legs and rec.legs[c] is not leg
+    )
     _transfer(rec, leg, "attended", targets[0] if targets else None, t, out)
     consult = fold.calls.get(fold.chan_call.get(ev.get("SecondTransfererChannel", ""), ""))
     if consult is not None:
@@ -266,8 +277,15 @@ def on_attended_transfer(fold: CallFold, rec: CallRecord, ev: Ev, t: int, out: O
             second.transferred_away = True
 
 
-def _transfer(rec: CallRecord, leg: Leg | None, kind: str, to: str | None, t: int, out: Out) -> None:
-    transfer: dict[str, Any] = {"kind": kind, "from": leg.extension if leg else None, "to": to, "at": t}
+def _transfer(
+    rec: CallRecord, leg: Leg | None, kind: str, to: str | None, t: int, out: Out
+) -> None:
+    transfer: dict[str, Any] = {
+        "kind": kind,
+        "from": leg.extension if leg else None,
+        "to": to,
+        "at": t,
+    }
     rec.transfers.append(transfer)
     if leg is not None:
         leg.transferred_away = True
@@ -277,14 +295,27 @@ def _transfer(rec: CallRecord, leg: Leg | None, kind: str, to: str | None, t: in
 
 Step = Callable[["CallFold", CallRecord, Ev, int, list], None]
 HANDLERS: dict[str, Step] = {
-    "Newchannel": on_newchannel, "Newstate": on_channel_update, "NewCallerid": on_channel_update,
-    "VarSet": on_varset, "AGIExecStart": on_agi_start, "AsyncAGIStart": on_agi_start,
-    "QueueCallerJoin": on_queue_join, "QueueCallerLeave": on_queue_leave,
-    "QueueCallerAbandon": on_queue_abandon, "AgentCalled": on_agent_called,
-    "AgentConnect": on_agent_connect, "AgentRingNoAnswer": on_agent_ring_no_answer,
-    "AgentComplete": on_agent_complete, "DialBegin": on_dial_begin, "DialEnd": on_dial_end,
-    "BridgeEnter": on_bridge_enter, "BridgeLeave": on_bridge_leave, "Hangup": on_hangup,
-    "HangupRequest": on_hangup_request, "SoftHangupRequest": on_hangup_request,
-    "UserEvent": on_user_event, "BlindTransfer": on_blind_transfer,
+    "Newchannel": on_newchannel,
+    "Newstate": on_channel_update,
+    "NewCallerid": on_channel_update,
+    "VarSet": on_varset,
+    "AGIExecStart": on_agi_start,
+    "AsyncAGIStart": on_agi_start,
+    "QueueCallerJoin": on_queue_join,
+    "QueueCallerLeave": on_queue_leave,
+    "QueueCallerAbandon": on_queue_abandon,
+    "AgentCalled": on_agent_called,
+    "AgentConnect": on_agent_connect,
+    "AgentRingNoAnswer": on_agent_ring_no_answer,
+    "AgentComplete": on_agent_complete,
+    "DialBegin": on_dial_begin,
+    "DialEnd": on_dial_end,
+    "BridgeEnter": on_bridge_enter,
+    "BridgeLeave": on_bridge_leave,
+    "Hangup": on_hangup,
+    "HangupRequest": on_hangup_request,
+    "SoftHangupRequest": on_hangup_request,
+    "UserEvent": on_user_event,
+    "BlindTransfer": on_blind_transfer,
     "AttendedTransfer": on_attended_transfer,
 }

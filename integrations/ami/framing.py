@@ -10,6 +10,7 @@ that is not UTF-8 (old gateways send GBK) can be retried as GB18030.
 >>> [fr.headers["CallerIDName"] for fr in f.feed(b"\\xa0\\xe4\\xb8\\x89\\r\\n\\r\\n")]
 ['张三']
 """
+
 from __future__ import annotations
 
 import logging
@@ -46,8 +47,11 @@ class OddFrames:
 def describe(headers: dict | None = None, raw: bytes | None = None) -> str:
     """Context for a log line: ids and header names only, never caller names or numbers."""
     if headers is not None:
-        ids = " ".join(f"{k}={headers[k]}" for k in ("Event", "Response", "Uniqueid", "Linkedid",
-                                                     "ActionID") if headers.get(k))
+        ids = " ".join(
+            f"{k}={headers[k]}"
+            for k in ("Event", "Response", "Uniqueid", "Linkedid", "ActionID")
+            if headers.get(k)
+        )
         return f"{ids} headers={sorted(headers)[:30]}"
     first = (raw or b"").split(b"\n", 1)[0][:60]
     return f"{len(raw or b'')} bytes, first line {first!r}"
@@ -99,7 +103,9 @@ def parse_frame(raw: bytes, odd: OddFrames | None = None) -> Frame | None:
             else:
                 headers[key] = value
     if len(pairs) != text.strip().count("\n") + 1 and odd is not None:
-        odd.note("bad_line" if pairs else "no_headers", describe(headers) if pairs else describe(raw=raw))
+        odd.note(
+            "bad_line" if pairs else "no_headers", describe(headers) if pairs else describe(raw=raw)
+        )
     if not headers:
         return None
     return Frame(headers, multi, len(raw))
@@ -108,9 +114,13 @@ def parse_frame(raw: bytes, odd: OddFrames | None = None) -> Frame | None:
 class AMIFramer:
     """Accumulate bytes from any number of reads and yield complete frames in order."""
 
-    def __init__(self, odd: OddFrames | None = None, expect_banner: bool = False,
-                 skip_events: frozenset[str] = frozenset()) -> None:
-        """`skip_events`: event names nobody downstream reads (CEL, Cdr…): only their name is parsed."""
+    def __init__(
+        self,
+        odd: OddFrames | None = None,
+        expect_banner: bool = False,
+        skip_events: frozenset[str] = frozenset(),
+    ) -> None:
+        """`skip_events`: events nobody reads (CEL, Cdr…): only their name is parsed."""
         self.odd = odd if odd is not None else OddFrames()
         self._skip = frozenset(f"Event: {name}".encode() for name in skip_events)
         self.skipped = 0
@@ -150,7 +160,7 @@ class AMIFramer:
                     out.append(frame)
 
     def _skippable(self, raw: bytes) -> bool:
-        first = raw[:raw.find(b"\n")].rstrip(b"\r") if b"\n" in raw else raw
+        first = raw[: raw.find(b"\n")].rstrip(b"\r") if b"\n" in raw else raw
         if first == b"Event: VarSet":
             return b"Variable: CC_" not in raw  # only the IVR's CC_* variables matter
         return first in self._skip and b"ActionID:" not in raw
@@ -163,7 +173,7 @@ class AMIFramer:
         line = bytes(self._buf[:nl]).rstrip(b"\r")
         if line.startswith(BANNER_PREFIX):
             self.banner = line.decode("ascii", "replace")
-            del self._buf[:nl + 1]
+            del self._buf[: nl + 1]
         self._expect_banner = False
         return True
 

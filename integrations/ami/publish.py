@@ -3,6 +3,7 @@
 `seq` counts per room so a console in `agent:8001` sees 1, 2, 3… and knows it missed
 something when a number is skipped (docs/events.md).
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -24,10 +25,16 @@ def local_time(us: int | None) -> str | None:
 
 
 def call_summary(rec: CallRecord) -> dict[str, Any]:
-    return {"linkedid": rec.linkedid, "caller_number": rec.caller_number, "caller_name": rec.caller_name,
-            "queue": rec.queue, "ivr_vars": dict(rec.ivr_vars),
-            "resident_id": rec.ivr_vars.get("CC_RESIDENT_ID") or None,
-            "priority": rec.ivr_vars.get("CC_PRIORITY"), "started_at": local_time(rec.started_at)}
+    return {
+        "linkedid": rec.linkedid,
+        "caller_number": rec.caller_number,
+        "caller_name": rec.caller_name,
+        "queue": rec.queue,
+        "ivr_vars": dict(rec.ivr_vars),
+        "resident_id": rec.ivr_vars.get("CC_RESIDENT_ID") or None,
+        "priority": rec.ivr_vars.get("CC_PRIORITY"),
+        "started_at": local_time(rec.started_at),
+    }
 
 
 class DomainEvents:
@@ -51,9 +58,17 @@ class DomainEvents:
             if kind == "offered":
                 self.publish("call.offered", body, queue_room)
             elif kind == "ringing":
-                self.publish("call.ringing", {**body, "extension": info["extension"]}, f"agent:{info['extension']}")
+                self.publish(
+                    "call.ringing",
+                    {**body, "extension": info["extension"]},
+                    f"agent:{info['extension']}",
+                )
             elif kind == "answered":
-                payload = {**body, "extension": info["extension"], "transfer": bool(info.get("transfer"))}
+                payload = {
+                    **body,
+                    "extension": info["extension"],
+                    "transfer": bool(info.get("transfer")),
+                }
                 self.publish("call.answered", payload, f"agent:{info['extension']}")
                 if queue_room:
                     self.publish("call.answered", payload, queue_room)
@@ -71,26 +86,49 @@ class DomainEvents:
         for room in sorted(rooms, key=str):
             self.publish("call.ended", payload, room)
         if record["disposition"] == "abandoned" and queue_room:
-            self.publish("call.abandoned", {**call_summary(rec), "wait_seconds": record["wait_seconds"],
-                                            "final": True}, queue_room)
+            self.publish(
+                "call.abandoned",
+                {**call_summary(rec), "wait_seconds": record["wait_seconds"], "final": True},
+                queue_room,
+            )
 
     def agent_changes(self, changes: Iterable[AgentChange]) -> set[str]:
         queues: set[str] = set()
         for change in changes:
-            payload = {"extension": change.agent, "state": change.state, "reason": change.reason,
-                       "source": change.source, "at": change.at / US, "at_local": local_time(change.at)}
+            payload = {
+                "extension": change.agent,
+                "state": change.state,
+                "reason": change.reason,
+                "source": change.source,
+                "at": change.at / US,
+                "at_local": local_time(change.at),
+            }
             self.publish("agent.state", payload, f"agent:{change.agent}")
             for queue in change.queues:
                 self.publish("agent.state", payload, f"queue:{queue}")
                 queues.add(queue)
         return queues
 
-    def queue_snapshot(self, queue: str, waiting: int, longest_wait: int | None,
-                       agents: dict[str, dict[str, Any]], extra: dict[str, Any] | None = None) -> None:
+    def queue_snapshot(
+        self,
+        queue: str,
+        waiting: int,
+        longest_wait: int | None,
+        agents: dict[str, dict[str, Any]],
+        extra: dict[str, Any] | None = None,
+    ) -> None:
         counts: dict[str, int] = {}
         for info in agents.values():
             if queue in info["queues"]:
                 counts[info["state"]] = counts.get(info["state"], 0) + 1
-        self.publish("queue.snapshot", {"queue": queue, "waiting": waiting,
-                                        "longest_wait_seconds": longest_wait, "agents": counts,
-                                        **(extra or {})}, f"queue:{queue}")
+        self.publish(
+            "queue.snapshot",
+            {
+                "queue": queue,
+                "waiting": waiting,
+                "longest_wait_seconds": longest_wait,
+                "agents": counts,
+                **(extra or {}),
+            },
+            f"queue:{queue}",
+        )

@@ -3,6 +3,7 @@
 Times are integer microseconds since the epoch: seconds are the floor of
 exact differences, which floats would round at the boundaries.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -118,7 +119,11 @@ class CallRecord:
             return "caller"
         if self.connect_reason in ("caller", "agent"):
             return self.connect_reason
-        for order, bridged in ((self.requests, False), (self.final_leave, True), (self.hangups, False)):
+        for order, bridged in (
+            (self.requests, False),
+            (self.final_leave, True),
+            (self.hangups, False),
+        ):
             party = self._first_party(order, bridged)
             if party:
                 return party
@@ -183,7 +188,9 @@ class CallRecord:
             "hangup_by": self.hangup_by,
             "fax": dict(self.fax) if self.fax else None,
             "transfers": [dict(t) for t in self.transfers],
-            "rang_out": sorted({leg.extension for leg in self.legs.values() if leg.rang_out and leg.extension}),
+            "rang_out": sorted(
+                {leg.extension for leg in self.legs.values() if leg.rang_out and leg.extension}
+            ),
             "hangup_cause": self.hangup_cause,
             "started_at": self.started_at,
             "ivr_at": self.ivr_at,

@@ -2,6 +2,7 @@
 
 A trace is raw AMI bytes as received (`*.ami.txt`) or a JSON array of event dicts.
 """
+
 from __future__ import annotations
 
 import json
@@ -45,8 +46,11 @@ class ReplayResult:
     odd: dict[str, int] = field(default_factory=dict)
 
 
-def fold_events(events: Iterable[Mapping[str, str]], received_us: int = 0,
-                wrapup_seconds: Mapping[str, int] | None = None) -> ReplayResult:
+def fold_events(
+    events: Iterable[Mapping[str, str]],
+    received_us: int = 0,
+    wrapup_seconds: Mapping[str, int] | None = None,
+) -> ReplayResult:
     """Fold events in order; events without Timestamp get `received_us` as their time."""
     odd = OddFrames()
     fold = CallFold(odd)
@@ -64,8 +68,9 @@ def fold_events(events: Iterable[Mapping[str, str]], received_us: int = 0,
     return result
 
 
-def replay_file(path: str | Path, received_us: int = 0,
-                wrapup_seconds: Mapping[str, int] | None = None) -> ReplayResult:
+def replay_file(
+    path: str | Path, received_us: int = 0, wrapup_seconds: Mapping[str, int] | None = None
+) -> ReplayResult:
     odd = OddFrames()
     result = fold_events(load_events(path, odd), received_us, wrapup_seconds)
     for kind, n in odd.counts.items():

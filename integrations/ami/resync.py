@@ -4,6 +4,7 @@ Calls that ended while we were away are closed (flagged `resynced`, disposition 
 what is known); calls still up are adopted; nothing is counted twice because a
 Linkedid, once ended, is never reopened.
 """
+
 from __future__ import annotations
 
 from typing import Mapping, Sequence
@@ -13,8 +14,12 @@ from integrations.ami.fold import CallFold, Change
 from integrations.ami.records import US, CallRecord, Leg
 
 
-def reconcile(fold: CallFold, channels: Sequence[Mapping[str, str]],
-              entries: Sequence[Mapping[str, str]], now: int) -> list[Change]:
+def reconcile(
+    fold: CallFold,
+    channels: Sequence[Mapping[str, str]],
+    entries: Sequence[Mapping[str, str]],
+    now: int,
+) -> list[Change]:
     out: list[Change] = []
     live: dict[str, list[Mapping[str, str]]] = {}
     for ch in channels:
@@ -34,12 +39,25 @@ def reconcile(fold: CallFold, channels: Sequence[Mapping[str, str]],
     return out
 
 
-def _adopt(fold: CallFold, lid: str, chans: Sequence[Mapping[str, str]],
-           waiting: Mapping[str, Mapping[str, str]], now: int, out: list[Change]) -> CallRecord:
+def _adopt(
+    fold: CallFold,
+    lid: str,
+    chans: Sequence[Mapping[str, str]],
+    waiting: Mapping[str, Mapping[str, str]],
+    now: int,
+    out: list[Change],
+) -> CallRecord:
     root = next((c for c in chans if c.get("Uniqueid") == lid), chans[0])
-    rec = CallRecord(linkedid=lid, started_at=now, root_channel=root.get("Channel"),
-                     caller_number=clean(root.get("CallerIDNum")), caller_name=clean(root.get("CallerIDName")),
-                     adopted=True, resynced=True, root_up=root.get("ChannelState") == "6")
+    rec = CallRecord(
+        linkedid=lid,
+        started_at=now,
+        root_channel=root.get("Channel"),
+        caller_number=clean(root.get("CallerIDNum")),
+        caller_name=clean(root.get("CallerIDName")),
+        adopted=True,
+        resynced=True,
+        root_up=root.get("ChannelState") == "6",
+    )
     rec.channels = {c["Channel"] for c in chans if c.get("Channel")}
     fold.calls[lid] = rec
     for c in chans:

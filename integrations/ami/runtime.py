@@ -4,6 +4,7 @@
 call `TelephonyThread.telephony.run(...)`; `start_demo_telephony` adds the simulator
 so a newcomer sees calls arrive and can answer them from the console.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -23,10 +24,23 @@ log = logging.getLogger(__name__)
 class TelephonyThread:
     """Owns one event loop on a daemon thread with a bridge (and optionally a simulator) on it."""
 
-    def __init__(self, config: AMIConfig | None, events: EventPublisher, *, store_calls: Store | None = None,
-                 store_agents: Store | None = None, wrapup: Mapping[str, int] | None = None,
-                 simulator: PBXSimulator | None = None, demo_rate: float | None = None) -> None:
-        self.config, self.events, self.simulator, self.demo_rate = config, events, simulator, demo_rate
+    def __init__(
+        self,
+        config: AMIConfig | None,
+        events: EventPublisher,
+        *,
+        store_calls: Store | None = None,
+        store_agents: Store | None = None,
+        wrapup: Mapping[str, int] | None = None,
+        simulator: PBXSimulator | None = None,
+        demo_rate: float | None = None,
+    ) -> None:
+        self.config, self.events, self.simulator, self.demo_rate = (
+            config,
+            events,
+            simulator,
+            demo_rate,
+        )
         self.store_calls, self.store_agents, self.wrapup = store_calls, store_agents, wrapup
         self.loop = asyncio.new_event_loop()
         self.bridge: AMIBridge | None = None
@@ -60,8 +74,13 @@ class TelephonyThread:
                 config = parse_ami_url(self.simulator.url)
                 if self.demo_rate:
                     self.simulator.run_mix(self.demo_rate)
-            self.bridge = AMIBridge(config, self.events, store_calls=self.store_calls,
-                                    store_agents=self.store_agents, wrapup=self.wrapup)
+            self.bridge = AMIBridge(
+                config,
+                self.events,
+                store_calls=self.store_calls,
+                store_agents=self.store_agents,
+                wrapup=self.wrapup,
+            )
             self.telephony = Telephony(self.bridge)
         except BaseException as exc:  # noqa: BLE001 - reported to start()
             self._error = exc
@@ -95,18 +114,39 @@ async def _call(fn, *args):
     return fn(*args)
 
 
-def start_demo_telephony(events: EventPublisher, store_calls: Store | None = None,
-                         store_agents: Store | None = None, rate: float = 1 / 20,
-                         speed: float = 1.0) -> TelephonyThread:
+def start_demo_telephony(
+    events: EventPublisher,
+    store_calls: Store | None = None,
+    store_agents: Store | None = None,
+    rate: float = 1 / 20,
+    speed: float = 1.0,
+) -> TelephonyThread:
     """Simulator (interactive: calls ring until answered from the console) + bridge, in-process."""
     sim = PBXSimulator(speed=speed, wrapup={"hotline": 15, "complaint": 15, "care": 15})
     sim.pbx.interactive = True
-    return TelephonyThread(None, events, store_calls=store_calls, store_agents=store_agents,
-                           wrapup=sim.pbx.wrapup, simulator=sim, demo_rate=rate).start()
+    return TelephonyThread(
+        None,
+        events,
+        store_calls=store_calls,
+        store_agents=store_agents,
+        wrapup=sim.pbx.wrapup,
+        simulator=sim,
+        demo_rate=rate,
+    ).start()
 
 
-def start_telephony(ami_url: str, events: EventPublisher, store_calls: Store | None = None,
-                    store_agents: Store | None = None, wrapup: Mapping[str, int] | None = None) -> TelephonyThread:
+def start_telephony(
+    ami_url: str,
+    events: EventPublisher,
+    store_calls: Store | None = None,
+    store_agents: Store | None = None,
+    wrapup: Mapping[str, int] | None = None,
+) -> TelephonyThread:
     """The bridge to a real Asterisk (AMI_URL), in-process."""
-    return TelephonyThread(parse_ami_url(ami_url), events, store_calls=store_calls,
-                           store_agents=store_agents, wrapup=wrapup).start()
+    return TelephonyThread(
+        parse_ami_url(ami_url),
+        events,
+        store_calls=store_calls,
+        store_agents=store_agents,
+        wrapup=wrapup,
+    ).start()

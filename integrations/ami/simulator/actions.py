@@ -1,4 +1,5 @@
 """The simulator's answers to AMI actions, with Asterisk's own response messages."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Mapping
@@ -36,10 +37,19 @@ def a_ping(sim: PBXSimulator, s: Session, a: Mapping[str, str]) -> Reply:
 
 def a_core_show_channels(sim: PBXSimulator, s: Session, a: Mapping[str, str]) -> Reply:
     pbx = sim.pbx
-    items = [{"Event": "CoreShowChannel", **pbx.fields(ch), "BridgeId": ch.bridge or "",
-              "Application": "Queue" if ch.context == "from-trunk" else "AppDial", "ApplicationData": "",
-              "Duration": "00:00:01", "BridgedChannel": "", "BridgedUniqueID": ""}
-             for ch in pbx.channels.values()]
+    items = [
+        {
+            "Event": "CoreShowChannel",
+            **pbx.fields(ch),
+            "BridgeId": ch.bridge or "",
+            "Application": "Queue" if ch.context == "from-trunk" else "AppDial",
+            "ApplicationData": "",
+            "Duration": "00:00:01",
+            "BridgedChannel": "",
+            "BridgedUniqueID": "",
+        }
+        for ch in pbx.channels.values()
+    ]
     return _list("Channels will follow", items, "CoreShowChannelsComplete")
 
 
@@ -47,18 +57,57 @@ def a_queue_status(sim: PBXSimulator, s: Session, a: Mapping[str, str]) -> Reply
     pbx, items = sim.pbx, []
     now = pbx.now()
     for queue, waiting in pbx.queues.items():
-        items.append({"Event": "QueueParams", "Queue": queue, "Max": 0, "Strategy": "rrmemory",
-                      "Calls": len(waiting), "Holdtime": 0, "TalkTime": 0, "Completed": 0, "Abandoned": 0})
+        items.append(
+            {
+                "Event": "QueueParams",
+                "Queue": queue,
+                "Max": 0,
+                "Strategy": "rrmemory",
+                "Calls": len(waiting),
+                "Holdtime": 0,
+                "TalkTime": 0,
+                "Completed": 0,
+                "Abandoned": 0,
+            }
+        )
         for (q, _ext), m in pbx.members.items():
             if q == queue:
                 f = pbx.member_fields(m)
-                items.append({"Event": "QueueMember", "Queue": queue, "Name": m.extension,
-                              "Location": m.interface, **{k: f[k] for k in (
-                                  "StateInterface", "Membership", "Penalty", "CallsTaken", "LastCall",
-                                  "LastPause", "LoginTime", "InCall", "Status", "Paused", "PausedReason")}})
+                items.append(
+                    {
+                        "Event": "QueueMember",
+                        "Queue": queue,
+                        "Name": m.extension,
+                        "Location": m.interface,
+                        **{
+                            k: f[k]
+                            for k in (
+                                "StateInterface",
+                                "Membership",
+                                "Penalty",
+                                "CallsTaken",
+                                "LastCall",
+                                "LastPause",
+                                "LoginTime",
+                                "InCall",
+                                "Status",
+                                "Paused",
+                                "PausedReason",
+                            )
+                        },
+                    }
+                )
         for pos, call in enumerate(waiting, 1):
-            items.append({"Event": "QueueEntry", "Queue": queue, "Position": pos, **pbx.fields(call.caller),
-                          "Wait": int(now - (call.queued_at or now)), "Priority": 0})
+            items.append(
+                {
+                    "Event": "QueueEntry",
+                    "Queue": queue,
+                    "Position": pos,
+                    **pbx.fields(call.caller),
+                    "Wait": int(now - (call.queued_at or now)),
+                    "Priority": 0,
+                }
+            )
     return _list("Queue status will follow", items, "QueueStatusComplete")
 
 
@@ -66,16 +115,29 @@ def a_queue_summary(sim: PBXSimulator, s: Session, a: Mapping[str, str]) -> Repl
     pbx, items = sim.pbx, []
     for queue, waiting in pbx.queues.items():
         members = [m for (q, _e), m in pbx.members.items() if q == queue]
-        items.append({"Event": "QueueSummary", "Queue": queue, "LoggedIn": len(members),
-                      "Available": len(pbx.free_members(queue)), "Callers": len(waiting),
-                      "HoldTime": 0, "TalkTime": 0,
-                      "LongestHoldTime": int(pbx.now() - min((c.queued_at or 0) for c in waiting)) if waiting else 0})
+        items.append(
+            {
+                "Event": "QueueSummary",
+                "Queue": queue,
+                "LoggedIn": len(members),
+                "Available": len(pbx.free_members(queue)),
+                "Callers": len(waiting),
+                "HoldTime": 0,
+                "TalkTime": 0,
+                "LongestHoldTime": (
+                    int(pbx.now() - min((c.queued_at or 0) for c in waiting)) if waiting else 0
+                ),
+            }
+        )
     return _list("Queue summary will follow", items, "QueueSummaryComplete")
 
 
 def _list(message: str, items: list[dict[str, Any]], complete: str) -> Reply:
-    return [{"Response": "Success", "EventList": "start", "Message": message}, *items,
-            {"Event": complete, "EventList": "Complete", "ListItems": len(items)}]
+    return [
+        {"Response": "Success", "EventList": "start", "Message": message},
+        *items,
+        {"Event": complete, "EventList": "Complete", "ListItems": len(items)},
+    ]
 
 
 def a_queue_add(sim: PBXSimulator, s: Session, a: Mapping[str, str]) -> Reply:
@@ -135,22 +197,33 @@ def a_hangup(sim: PBXSimulator, s: Session, a: Mapping[str, str]) -> Reply:
     call = sim.call_of(a.get("Channel", ""))
     if call is None:
         return error("No such channel")
-    by = "agent" if call.connected and call.legs.get(call.connected) and \
-        call.legs[call.connected].name == a.get("Channel") else "system"
+    by = (
+        "agent"
+        if call.connected
+        and call.legs.get(call.connected)
+        and call.legs[call.connected].name == a.get("Channel")
+        else "system"
+    )
     sim.cancel_script(call)
     flows.teardown(sim.pbx, call, by=by)
     return ok("Channel Hungup")
 
 
 def a_events(sim: PBXSimulator, s: Session, a: Mapping[str, str]) -> Reply:
-    s.events_on = (a.get("EventMask", "on").lower() != "off")
+    s.events_on = a.get("EventMask", "on").lower() != "off"
     return [{"Response": "Success", "Events": "On" if s.events_on else "Off"}]
 
 
 ACTIONS = {
-    "ping": a_ping, "coreshowchannels": a_core_show_channels, "queuestatus": a_queue_status,
-    "queuesummary": a_queue_summary, "queueadd": a_queue_add, "queueremove": a_queue_remove,
-    "queuepause": a_queue_pause, "originate": a_originate, "redirect": a_redirect,
-    "hangup": a_hangup, "events": a_events,
+    "ping": a_ping,
+    "coreshowchannels": a_core_show_channels,
+    "queuestatus": a_queue_status,
+    "queuesummary": a_queue_summary,
+    "queueadd": a_queue_add,
+    "queueremove": a_queue_remove,
+    "queuepause": a_queue_pause,
+    "originate": a_originate,
+    "redirect": a_redirect,
+    "hangup": a_hangup,
+    "events": a_events,
 }
-

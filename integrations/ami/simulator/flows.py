@@ -1,4 +1,5 @@
-"""Steps of a simulated call (IVR, queue, ring, connect, transfer, hang up), as Asterisk emits them."""
+"""Steps of a simulated call (IVR, queue, ring, answer, transfer, hang-up) as Asterisk emits."""
+
 from __future__ import annotations
 
 import asyncio
@@ -9,9 +10,12 @@ from integrations.ami.simulator.pbx import SimCall, SimChannel, SimPBX
 RING_TIMEOUT = 12.0
 
 
-def start_call(pbx: SimPBX, number: str, name: str, dialled: str = "12345",
-               device: str = "trunk") -> SimCall:
-    caller = pbx.new_channel(device, number, name, dialled, "from-trunk" if device == "trunk" else "agents")
+def start_call(
+    pbx: SimPBX, number: str, name: str, dialled: str = "12345", device: str = "trunk"
+) -> SimCall:
+    caller = pbx.new_channel(
+        device, number, name, dialled, "from-trunk" if device == "trunk" else "agents"
+    )
     call = SimCall(caller)
     pbx.calls[caller.linkedid] = call
     task = asyncio.current_task()
@@ -32,8 +36,13 @@ def enqueue(pbx: SimPBX, call: SimCall, queue: str) -> None:
     waiting = pbx.queues.setdefault(queue, [])
     waiting.append(call)
     call.queue, call.queued_at = queue, pbx.now()
-    pbx.emit("QueueCallerJoin", Queue=queue, Position=len(waiting), Count=len(waiting),
-             **pbx.fields(call.caller))
+    pbx.emit(
+        "QueueCallerJoin",
+        Queue=queue,
+        Position=len(waiting),
+        Count=len(waiting),
+        **pbx.fields(call.caller),
+    )
 
 
 def leave_queue(pbx: SimPBX, call: SimCall, abandon: bool = False) -> None:
@@ -43,15 +52,31 @@ def leave_queue(pbx: SimPBX, call: SimCall, abandon: bool = False) -> None:
     position = waiting.index(call) + 1
     waiting.remove(call)
     if abandon:
-        pbx.emit("QueueCallerAbandon", Queue=call.queue, Position=position, OriginalPosition=position,
-                 HoldTime=int(pbx.now() - (call.queued_at or pbx.now())), **pbx.fields(call.caller))
-    pbx.emit("QueueCallerLeave", Queue=call.queue, Position=position, Count=len(waiting),
-             **pbx.fields(call.caller))
+        pbx.emit(
+            "QueueCallerAbandon",
+            Queue=call.queue,
+            Position=position,
+            OriginalPosition=position,
+            HoldTime=int(pbx.now() - (call.queued_at or pbx.now())),
+            **pbx.fields(call.caller),
+        )
+    pbx.emit(
+        "QueueCallerLeave",
+        Queue=call.queue,
+        Position=position,
+        Count=len(waiting),
+        **pbx.fields(call.caller),
+    )
 
 
 def _agent_fields(pbx: SimPBX, call: SimCall, leg: SimChannel, ext: str) -> dict:
-    return {"Queue": call.queue, "Interface": f"PJSIP/{ext}", "MemberName": ext,
-            **pbx.fields(call.caller), **pbx.fields(leg, "Dest")}
+    return {
+        "Queue": call.queue,
+        "Interface": f"PJSIP/{ext}",
+        "MemberName": ext,
+        **pbx.fields(call.caller),
+        **pbx.fields(leg, "Dest"),
+    }
 
 
 def ring(pbx: SimPBX, call: SimCall, ext: str, queued: bool = True) -> SimChannel:
@@ -65,12 +90,16 @@ def ring(pbx: SimPBX, call: SimCall, ext: str, queued: bool = True) -> SimChanne
     return leg
 
 
-def stop_ringing(pbx: SimPBX, call: SimCall, ext: str, status: str = "CANCEL", no_answer: bool = False) -> None:
+def stop_ringing(
+    pbx: SimPBX, call: SimCall, ext: str, status: str = "CANCEL", no_answer: bool = False
+) -> None:
     leg = call.legs.pop(ext, None)
     if leg is None:
         return
     if no_answer and call.queue:
-        pbx.emit("AgentRingNoAnswer", RingTime=int(RING_TIMEOUT), **_agent_fields(pbx, call, leg, ext))
+        pbx.emit(
+            "AgentRingNoAnswer", RingTime=int(RING_TIMEOUT), **_agent_fields(pbx, call, leg, ext)
+        )
     pbx.emit("DialEnd", DialStatus=status, **pbx.fields(call.caller), **pbx.fields(leg, "Dest"))
     pbx.hangup(leg, cause=0)
     pbx.set_member(ext, ringing=False, status=1)
@@ -84,8 +113,12 @@ def connect(pbx: SimPBX, call: SimCall, ext: str, queued: bool = True) -> None:
     pbx.emit("DialEnd", DialStatus="ANSWER", **pbx.fields(call.caller), **pbx.fields(leg, "Dest"))
     if queued:
         leave_queue(pbx, call)
-        pbx.emit("AgentConnect", HoldTime=int(pbx.now() - (call.queued_at or pbx.now())), RingTime=1,
-                 **_agent_fields(pbx, call, leg, ext))
+        pbx.emit(
+            "AgentConnect",
+            HoldTime=int(pbx.now() - (call.queued_at or pbx.now())),
+            RingTime=1,
+            **_agent_fields(pbx, call, leg, ext),
+        )
     call.connected, call.bridge = ext, pbx.new_bridge()
     pbx.bridge_enter(leg, call.bridge)
     pbx.bridge_enter(call.caller, call.bridge)
@@ -99,7 +132,13 @@ def end_talk(pbx: SimPBX, call: SimCall, reason: str) -> None:
         return
     leg = call.legs.pop(ext)
     if call.queue:
-        pbx.emit("AgentComplete", Reason=reason, HoldTime=0, TalkTime=0, **_agent_fields(pbx, call, leg, ext))
+        pbx.emit(
+            "AgentComplete",
+            Reason=reason,
+            HoldTime=0,
+            TalkTime=0,
+            **_agent_fields(pbx, call, leg, ext),
+        )
     pbx.bridge_leave(call.caller)
     pbx.bridge_leave(leg)
     pbx.emit("BridgeDestroy", BridgeUniqueid=call.bridge, BridgeType="basic")
@@ -142,7 +181,15 @@ async def wait_for_answer(pbx: SimPBX, call: SimCall, answer_after: float | None
 
 def blind_transfer(pbx: SimPBX, call: SimCall, to_ext: str) -> None:
     leg = call.legs[call.connected]
-    pbx.emit("BlindTransfer", Result="Success", IsExternal="No", Extension=to_ext, Context="agents",
-             BridgeUniqueid=call.bridge, **pbx.fields(leg, "Transferer"), **pbx.fields(call.caller, "Transferee"))
+    pbx.emit(
+        "BlindTransfer",
+        Result="Success",
+        IsExternal="No",
+        Extension=to_ext,
+        Context="agents",
+        BridgeUniqueid=call.bridge,
+        **pbx.fields(leg, "Transferer"),
+        **pbx.fields(call.caller, "Transferee"),
+    )
     end_talk(pbx, call, "transfer")
     ring(pbx, call, to_ext, queued=False)

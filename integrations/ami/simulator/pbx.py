@@ -3,6 +3,7 @@
 Time is virtual: `now()` runs `speed` times faster than the wall clock, and every
 event carries it in `Timestamp`, so a 3 s wait played at speed 50 still folds to 3 s.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -61,8 +62,13 @@ class SimCall:
 class SimPBX:
     """Channels, queues and members, plus `emit` to every logged-in AMI session."""
 
-    def __init__(self, queues: dict[str, list[str]] | None = None, wrapup: dict[str, int] | None = None,
-                 speed: float = 1.0, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        queues: dict[str, list[str]] | None = None,
+        wrapup: dict[str, int] | None = None,
+        speed: float = 1.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.speed = speed
         self._t0, self._m0 = clock(), time.monotonic()
         self.members: dict[tuple[str, str], SimMember] = {}
@@ -90,11 +96,27 @@ class SimPBX:
     def new_uid(self) -> str:
         return f"{int(self.now())}.{next(self._uid_seq)}"
 
-    def new_channel(self, device: str, number: str, name: str, exten: str, context: str,
-                    linkedid: str | None = None, state: int = 4) -> SimChannel:
+    def new_channel(
+        self,
+        device: str,
+        number: str,
+        name: str,
+        exten: str,
+        context: str,
+        linkedid: str | None = None,
+        state: int = 4,
+    ) -> SimChannel:
         uid = self.new_uid()
-        ch = SimChannel(f"PJSIP/{device}-{next(self._chan_seq):08x}", uid, linkedid or uid, number,
-                        name, exten, context, state)
+        ch = SimChannel(
+            f"PJSIP/{device}-{next(self._chan_seq):08x}",
+            uid,
+            linkedid or uid,
+            number,
+            name,
+            exten,
+            context,
+            state,
+        )
         self.channels[ch.name] = ch
         self.emit("Newchannel", **self.fields(ch))
         return ch
@@ -107,25 +129,46 @@ class SimPBX:
             listener(frame)
 
     def fields(self, ch: SimChannel, prefix: str = "") -> dict[str, Any]:
-        return {f"{prefix}Channel": ch.name, f"{prefix}ChannelState": ch.state,
-                f"{prefix}ChannelStateDesc": STATE_DESC.get(ch.state, "Unknown"),
-                f"{prefix}CallerIDNum": ch.number or "<unknown>",
-                f"{prefix}CallerIDName": ch.caller_name or "<unknown>",
-                f"{prefix}ConnectedLineNum": "<unknown>", f"{prefix}ConnectedLineName": "<unknown>",
-                f"{prefix}Language": "zh", f"{prefix}AccountCode": "", f"{prefix}Context": ch.context,
-                f"{prefix}Exten": ch.exten, f"{prefix}Priority": 1, f"{prefix}Uniqueid": ch.uniqueid,
-                f"{prefix}Linkedid": ch.linkedid}
+        return {
+            f"{prefix}Channel": ch.name,
+            f"{prefix}ChannelState": ch.state,
+            f"{prefix}ChannelStateDesc": STATE_DESC.get(ch.state, "Unknown"),
+            f"{prefix}CallerIDNum": ch.number or "<unknown>",
+            f"{prefix}CallerIDName": ch.caller_name or "<unknown>",
+            f"{prefix}ConnectedLineNum": "<unknown>",
+            f"{prefix}ConnectedLineName": "<unknown>",
+            f"{prefix}Language": "zh",
+            f"{prefix}AccountCode": "",
+            f"{prefix}Context": ch.context,
+            f"{prefix}Exten": ch.exten,
+            f"{prefix}Priority": 1,
+            f"{prefix}Uniqueid": ch.uniqueid,
+            f"{prefix}Linkedid": ch.linkedid,
+        }
 
     def set_state(self, ch: SimChannel, state: int) -> None:
         ch.state = state
         self.emit("Newstate", **self.fields(ch))
 
     def member_fields(self, m: SimMember) -> dict[str, Any]:
-        return {"Queue": m.queue, "MemberName": m.extension, "Interface": m.interface,
-                "StateInterface": m.interface, "Membership": "dynamic", "Penalty": 0,
-                "CallsTaken": 0, "LastCall": m.last_call, "LastPause": 0, "LoginTime": int(self.now()),
-                "InCall": int(m.in_call), "Status": m.status, "Paused": int(m.paused),
-                "PausedReason": m.reason, "Ringinuse": 0, "Wrapuptime": self.wrapup.get(m.queue, 0)}
+        return {
+            "Queue": m.queue,
+            "MemberName": m.extension,
+            "Interface": m.interface,
+            "StateInterface": m.interface,
+            "Membership": "dynamic",
+            "Penalty": 0,
+            "CallsTaken": 0,
+            "LastCall": m.last_call,
+            "LastPause": 0,
+            "LoginTime": int(self.now()),
+            "InCall": int(m.in_call),
+            "Status": m.status,
+            "Paused": int(m.paused),
+            "PausedReason": m.reason,
+            "Ringinuse": 0,
+            "Wrapuptime": self.wrapup.get(m.queue, 0),
+        }
 
     def member_event(self, event: str, m: SimMember) -> None:
         self.emit(event, **self.member_fields(m))
@@ -147,10 +190,18 @@ class SimPBX:
     # -- queue choice ---------------------------------------------------------------------
     def free_members(self, queue: str, exclude: set[str] = frozenset()) -> list[SimMember]:
         now = int(self.now())
-        free = [m for (q, _e), m in self.members.items() if q == queue and not m.paused
-                and m.status != 5 and not m.in_call and not m.ringing and m.extension not in exclude
-                and not any(o.in_call or o.ringing for o in self.members_of(m.extension))
-                and (not m.last_call or now >= m.last_call + self.wrapup.get(queue, 0))]
+        free = [
+            m
+            for (q, _e), m in self.members.items()
+            if q == queue
+            and not m.paused
+            and m.status != 5
+            and not m.in_call
+            and not m.ringing
+            and m.extension not in exclude
+            and not any(o.in_call or o.ringing for o in self.members_of(m.extension))
+            and (not m.last_call or now >= m.last_call + self.wrapup.get(queue, 0))
+        ]
         if not free:
             return []
         start = next(self._rr) % len(free)
@@ -158,8 +209,15 @@ class SimPBX:
 
     def new_bridge(self) -> str:
         bridge = str(uuid.uuid4())
-        self.emit("BridgeCreate", BridgeUniqueid=bridge, BridgeType="basic", BridgeTechnology="simple_bridge",
-                  BridgeCreator="<unknown>", BridgeName="<unknown>", BridgeNumChannels=0)
+        self.emit(
+            "BridgeCreate",
+            BridgeUniqueid=bridge,
+            BridgeType="basic",
+            BridgeTechnology="simple_bridge",
+            BridgeCreator="<unknown>",
+            BridgeName="<unknown>",
+            BridgeNumChannels=0,
+        )
         return bridge
 
     def bridge_enter(self, ch: SimChannel, bridge: str) -> None:
@@ -178,5 +236,7 @@ class SimPBX:
             self.emit("HangupRequest", Cause=cause, **self.fields(ch))
         self.bridge_leave(ch)
         del self.channels[ch.name]
-        text = {16: "Normal Clearing", 0: "Unknown", 17: "User busy", 19: "No answer"}.get(cause, "")
+        text = {16: "Normal Clearing", 0: "Unknown", 17: "User busy", 19: "No answer"}.get(
+            cause, ""
+        )
         self.emit("Hangup", Cause=cause, **{"Cause-txt": text}, **self.fields(ch))

@@ -3,6 +3,7 @@
 >>> # sim = PBXSimulator(queues={"hotline": ["8001", "8002"]}, speed=20)
 >>> # port = await sim.start(); sim.start_scenario("answered"); ...; await sim.stop()
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -26,7 +27,9 @@ DEFAULT_QUEUES = {"hotline": ["8001", "8002"], "complaint": ["8002"], "care": ["
 class Session:
     """One AMI client connection."""
 
-    def __init__(self, sim: PBXSimulator, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    def __init__(
+        self, sim: PBXSimulator, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
         self.sim, self.reader, self.writer = sim, reader, writer
         self.logged_in = False
         self.events_on = False
@@ -59,8 +62,15 @@ class Session:
         for reply in replies:
             self.send({**reply, "ActionID": action_id} if action_id else reply)
         if name == "login" and self.logged_in:
-            self.send({"Event": "FullyBooted", "Privilege": "system,all", "Uptime": 7, "LastReload": 7,
-                       "Status": "Fully Booted"})
+            self.send(
+                {
+                    "Event": "FullyBooted",
+                    "Privilege": "system,all",
+                    "Uptime": 7,
+                    "LastReload": 7,
+                    "Status": "Fully Booted",
+                }
+            )
         if name == "logoff":
             self.writer.close()
 
@@ -95,9 +105,17 @@ class Session:
 class PBXSimulator:
     """Programmatic API: start/stop, scenarios, answer(extension), drop/stall, trace replay."""
 
-    def __init__(self, *, username: str = "callcenter", secret: str = "sim-secret",
-                 queues: Mapping[str, list[str]] | None = None, wrapup: Mapping[str, int] | None = None,
-                 speed: float = 1.0, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        *,
+        username: str = "callcenter",
+        secret: str = "sim-secret",
+        queues: Mapping[str, list[str]] | None = None,
+        wrapup: Mapping[str, int] | None = None,
+        speed: float = 1.0,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
         self.username, self.secret, self.host, self.port = username, secret, host, port
         self.pbx = SimPBX(dict(queues or DEFAULT_QUEUES), dict(wrapup or {}), speed)
         self.pbx.listeners.append(self._broadcast)
@@ -159,11 +177,16 @@ class PBXSimulator:
         self.stalled = on
 
     def start_scenario(self, scenario: str, /, **kwargs: Any) -> asyncio.Task:
-        """Play one scripted call (see scenarios.SCENARIOS); kwargs tune it (number, name, wait…)."""
+        """Play one scripted call (scenarios.SCENARIOS); kwargs tune it (number, name, wait…)."""
         return self.spawn(SCENARIOS[scenario](self.pbx, **kwargs))
 
-    def run_mix(self, rate: float, count: int | None = None, mix: dict[str, float] | None = None,
-                seed: int = 1) -> asyncio.Task:
+    def run_mix(
+        self,
+        rate: float,
+        count: int | None = None,
+        mix: dict[str, float] | None = None,
+        seed: int = 1,
+    ) -> asyncio.Task:
         return self.spawn(run_mix(self.pbx, rate, count, mix, seed))
 
     def replay(self, path: str) -> asyncio.Task:
@@ -229,9 +252,13 @@ class PBXSimulator:
             flows.teardown(pbx, call, by="system")
             return
         resident = a.get("Exten", "")
-        leg = pbx.new_channel("trunk", resident, "", resident, "from-internal", call.caller.linkedid, 0)
+        leg = pbx.new_channel(
+            "trunk", resident, "", resident, "from-internal", call.caller.linkedid, 0
+        )
         call.legs[resident] = leg
-        pbx.emit("DialBegin", DialString=resident, **pbx.fields(call.caller), **pbx.fields(leg, "Dest"))
+        pbx.emit(
+            "DialBegin", DialString=resident, **pbx.fields(call.caller), **pbx.fields(leg, "Dest")
+        )
         await pbx.sleep(2.0)
         flows.connect(pbx, call, resident, queued=False)
         pbx.set_member(ext, in_call=True, status=2)
@@ -251,6 +278,7 @@ class PBXSimulator:
         if target in pbx.queues:
             flows.enqueue(pbx, call, target)
             from integrations.ami.simulator.scenarios import _queue_until_agent
+
             ext = await _queue_until_agent(pbx, call, [(2.5, True)], 60)
         else:
             flows.ring(pbx, call, target, queued=False)

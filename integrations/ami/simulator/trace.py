@@ -1,4 +1,5 @@
 """Replay a recorded trace through the simulator with fresh ids and today's clock."""
+
 from __future__ import annotations
 
 import itertools

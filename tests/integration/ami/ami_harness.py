@@ -1,4 +1,5 @@
 """The real bridge against the PBX simulator over TCP on 127.0.0.1 (free port)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -13,22 +14,36 @@ AMI_FIXTURES = Path(__file__).resolve().parents[3] / ".." / "shared" / "fixtures
 
 
 class Harness:
-    def __init__(self, speed: float = 50.0, auth: str = "md5", ping: float = 0.2, **sim) -> None:
+    def __init__(self, speed: float = 50.0, auth: str = "md5", ping: float = 0.2,
+                 store_calls=None, store_agents=None, **sim) -> None:
         self.sim = PBXSimulator(speed=speed, wrapup={"hotline": 5}, **sim)
         self.events = RecordingEvents()
         self.stored: list[dict] = []
         self.agent_rows: list[dict] = []
         self.auth, self.ping = auth, ping
+        self.store_calls = store_calls or self.stored.extend
+        self.store_agents = store_agents or self.agent_rows.extend
         self.bridge: AMIBridge | None = None
         self._task: asyncio.Task | None = None
 
     async def __aenter__(self) -> "Harness":
         await self.sim.start()
-        config = parse_ami_url(self.sim.url, auth=self.auth, ping_interval=self.ping,
-                               ping_timeout=self.ping * 1.5, queue_size=200)
-        self.bridge = AMIBridge(config, self.events, store_calls=self.stored.extend,
-                                store_agents=self.agent_rows.extend, wrapup={"hotline": 5},
-                                backoff=(0.05, 0.2), booted_timeout=1.0)
+        config = parse_ami_url(
+            self.sim.url,
+            auth=self.auth,
+            ping_interval=self.ping,
+            ping_timeout=self.ping * 1.5,
+            queue_size=200,
+        )
+        self.bridge = AMIBridge(
+            config,
+            self.events,
+            store_calls=self.store_calls,
+            store_agents=self.store_agents,
+            wrapup={"hotline": 5},
+            backoff=(0.05, 0.2),
+            booted_timeout=1.0,
+        )
         self._task = asyncio.create_task(self.bridge.run())
         await self.until(lambda: self.bridge.resynced.is_set())
         return self

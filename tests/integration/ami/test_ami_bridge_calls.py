@@ -1,4 +1,5 @@
 """The bridge follows calls from a real AMI socket: login, fold, publish, store."""
+
 from __future__ import annotations
 
 import json
@@ -9,8 +10,19 @@ from ami_harness import AMI_FIXTURES, Harness, run
 from integrations.ami.client import AMIAuthError, AMIConnection, parse_ami_url
 from integrations.ami.simulator import PBXSimulator
 
-SPEC = ("caller_number", "caller_name", "queue", "ivr_vars", "agents_rung", "answered_by",
-        "disposition", "wait_seconds", "talk_seconds", "hangup_by", "fax")
+SPEC = (
+    "caller_number",
+    "caller_name",
+    "queue",
+    "ivr_vars",
+    "agents_rung",
+    "answered_by",
+    "disposition",
+    "wait_seconds",
+    "talk_seconds",
+    "hangup_by",
+    "fax",
+)
 
 
 @pytest.mark.parametrize("auth", ["plain", "md5"])
@@ -20,23 +32,35 @@ def test_bridge_logs_in_and_folds_an_answered_call(auth):
             h.sim.start_scenario("answered", number="13800138000", name="张三", wait=3.5, talk=6.5)
             await h.until(lambda: h.stored)
             [record] = h.stored
-            assert (record["caller_name"], record["answered_by"] in ("8001", "8002")) == ("张三", True)
-            assert (record["disposition"], record["wait_seconds"], record["talk_seconds"]) == ("answered", 3, 6)
+            assert (record["caller_name"], record["answered_by"] in ("8001", "8002")) == (
+                "张三",
+                True,
+            )
+            assert (record["disposition"], record["wait_seconds"], record["talk_seconds"]) == (
+                "answered",
+                3,
+                6,
+            )
             assert record["hangup_by"] == "caller" and record["ivr_vars"]["CC_QUEUE"] == "hotline"
+
     run(scenario())
 
 
 def test_wrong_secret_is_refused_with_a_clear_error():
     async def scenario():
         import asyncio
+
         sim = PBXSimulator()
         await sim.start()
         try:
-            conn = AMIConnection(parse_ami_url(sim.url.replace("sim-secret", "wrong")), asyncio.Queue(10))
+            conn = AMIConnection(
+                parse_ami_url(sim.url.replace("sim-secret", "wrong")), asyncio.Queue(10)
+            )
             with pytest.raises(AMIAuthError, match="Authentication failed"):
                 await conn.open()
         finally:
             await sim.stop()
+
     run(scenario())
 
 
@@ -48,16 +72,27 @@ def test_ringing_reaches_the_agent_room_before_the_answer_with_gapless_seq():
             ext = h.stored[0]["answered_by"]
             room = [(n, p) for n, p, r in h.events.published if r == f"agent:{ext}"]
             names = [n for n, _ in room]
-            assert names.index("call.ringing") < names.index("call.answered") < names.index("call.ended")
+            assert (
+                names.index("call.ringing")
+                < names.index("call.answered")
+                < names.index("call.ended")
+            )
             assert [p["seq"] for _, p in room] == list(range(1, len(room) + 1))
             ringing = next(p for n, p in room if n == "call.ringing")
             assert ringing["caller_number"] and ringing["ivr_vars"]["CC_QUEUE"] == "hotline"
+
     run(scenario())
 
 
-@pytest.mark.parametrize("scenario_name, disposition, hangup_by", [
-    ("abandoned", "abandoned", "caller"), ("ivr_only", "ivr_only", "caller"),
-    ("ring_no_answer", "answered", "agent"), ("fax", "fax", "caller")])
+@pytest.mark.parametrize(
+    "scenario_name, disposition, hangup_by",
+    [
+        ("abandoned", "abandoned", "caller"),
+        ("ivr_only", "ivr_only", "caller"),
+        ("ring_no_answer", "answered", "agent"),
+        ("fax", "fax", "caller"),
+    ],
+)
 def test_each_scenario_folds_to_its_disposition(scenario_name, disposition, hangup_by):
     async def scenario():
         async with Harness(speed=100) as h:
@@ -66,9 +101,12 @@ def test_each_scenario_folds_to_its_disposition(scenario_name, disposition, hang
             [record] = h.stored
             assert (record["disposition"], record["hangup_by"]) == (disposition, hangup_by)
             if scenario_name == "ring_no_answer":
-                assert len(record["agents_rung"]) == 2 and record["rang_out"] == [record["agents_rung"][0]]
+                assert len(record["agents_rung"]) == 2 and record["rang_out"] == [
+                    record["agents_rung"][0]
+                ]
             if scenario_name == "fax":
                 assert record["fax"]["pages"] == 2
+
     run(scenario())
 
 
@@ -81,8 +119,12 @@ def test_transfers_are_recorded_on_the_residents_call(kind):
             [call] = [r for r in h.stored if r["transfers"]]
             [transfer] = call["transfers"]
             assert transfer["kind"] == kind.split("_")[0]
-            assert transfer["from"] == call["answered_by"] and transfer["to"] not in (None, call["answered_by"])
+            assert transfer["from"] == call["answered_by"] and transfer["to"] not in (
+                None,
+                call["answered_by"],
+            )
             await h.until(lambda: not h.bridge.fold.active())
+
     run(scenario())
 
 
@@ -95,6 +137,7 @@ def test_recorded_trace_replayed_with_fresh_ids_folds_like_the_file():
             [record] = h.stored
             assert record["linkedid"] != expected["calls"][0]["linkedid"]
             assert {k: record[k] for k in SPEC} == {k: expected["calls"][0][k] for k in SPEC}
+
     run(scenario())
 
 
@@ -107,4 +150,5 @@ def test_a_mix_of_calls_all_end_and_none_is_left_on_the_wallboard():
             snapshots = h.published("queue.snapshot", "queue:hotline")
             assert snapshots[-1]["waiting"] == 0
             assert h.bridge.odd.counts == {}
+
     run(scenario())

@@ -1,4 +1,5 @@
 """Disconnects, PBX restarts, half-open sockets and bursts: no ghost call, no double count."""
+
 from __future__ import annotations
 
 import asyncio
@@ -18,12 +19,19 @@ def test_call_that_ends_while_disconnected_is_closed_once_by_the_resync():
             h.sim.accepting = True
             await h.until(lambda: h.stored)
             [record] = h.stored
-            assert (record["resynced"], record["disposition"], record["hangup_by"]) == (True, "answered", "system")
+            assert (record["resynced"], record["disposition"], record["hangup_by"]) == (
+                True,
+                "answered",
+                "system",
+            )
             assert h.bridge.fold.active() == []
             sessions = h.bridge.stats["sessions"]
             h.sim.drop_connections()  # another reconnect must not count it again
-            await h.until(lambda: h.bridge.stats["sessions"] > sessions and h.bridge.resynced.is_set())
+            await h.until(
+                lambda: h.bridge.stats["sessions"] > sessions and h.bridge.resynced.is_set()
+            )
             assert len(h.stored) == 1 and len(h.published("call.ended", "queue:hotline")) == 1
+
     run(scenario())
 
 
@@ -37,7 +45,12 @@ def test_call_still_up_after_a_reconnect_is_kept_and_ends_normally():
             assert len(h.bridge.fold.active()) == 1
             await h.until(lambda: h.stored)
             [record] = h.stored
-            assert (record["resynced"], record["disposition"], record["talk_seconds"]) == (False, "answered", 20)
+            assert (record["resynced"], record["disposition"], record["talk_seconds"]) == (
+                False,
+                "answered",
+                20,
+            )
+
     run(scenario())
 
 
@@ -54,6 +67,7 @@ def test_call_begun_while_disconnected_is_adopted_from_the_channel_list():
             assert adopted.adopted and adopted.answered_by in ("8001", "8002")
             await h.until(lambda: h.stored)
             assert h.stored[0]["linkedid"] == adopted.linkedid and h.bridge.fold.active() == []
+
     run(scenario())
 
 
@@ -66,7 +80,10 @@ def test_pbx_restart_closes_every_call_in_progress_and_empties_the_queue():
             h.sim.restart()
             await h.until(lambda: len(h.stored) == 3)
             assert all(r["resynced"] for r in h.stored) and h.bridge.fold.active() == []
-            await h.until(lambda: h.published("queue.snapshot", "queue:hotline")[-1]["waiting"] == 0)
+            await h.until(
+                lambda: h.published("queue.snapshot", "queue:hotline")[-1]["waiting"] == 0
+            )
+
     run(scenario())
 
 
@@ -79,6 +96,7 @@ def test_half_open_pbx_is_detected_by_ping_and_the_bridge_reconnects():
             await h.until(lambda: h.bridge.connected.is_set() and h.bridge.stats["sessions"] >= 2)
             h.sim.start_scenario("ivr_only")
             await h.until(lambda: h.stored)
+
     run(scenario())
 
 
@@ -89,10 +107,22 @@ def _burst_frames(n_calls: int):
         base = {"Uniqueid": lid, "Linkedid": lid, "Channel": root}
         yield {"Event": "Newchannel", **base, "CallerIDNum": "13800138000", "CallerIDName": "张三"}
         yield {"Event": "QueueCallerJoin", **base, "Queue": "hotline", "Position": "1"}
-        yield {"Event": "AgentCalled", **base, "DestChannel": agent, "MemberName": "8001",
-               "Interface": "PJSIP/8001", "Queue": "hotline"}
-        yield {"Event": "AgentConnect", **base, "DestChannel": agent, "MemberName": "8001",
-               "Interface": "PJSIP/8001", "Queue": "hotline"}
+        yield {
+            "Event": "AgentCalled",
+            **base,
+            "DestChannel": agent,
+            "MemberName": "8001",
+            "Interface": "PJSIP/8001",
+            "Queue": "hotline",
+        }
+        yield {
+            "Event": "AgentConnect",
+            **base,
+            "DestChannel": agent,
+            "MemberName": "8001",
+            "Interface": "PJSIP/8001",
+            "Queue": "hotline",
+        }
         yield {"Event": "Cdr", "n": str(next(seq))}
         yield {"Event": "Hangup", **base, "Cause": "16"}
 
@@ -112,7 +142,9 @@ def test_fifty_thousand_event_burst_is_folded_in_order_without_blocking_the_loop
             frames = list(_burst_frames(50_000 // 6))
             frames += [{"Event": "RTCPSent", "n": str(i)} for i in range(50_000 - len(frames))]
             assert len(frames) == 50_000
-            for frame in frames:  # all written at once: the socket buffers, the bridge reads at its pace
+            for (
+                frame
+            ) in frames:  # all written at once: the socket buffers, the bridge reads at its pace
                 h.sim._broadcast(frame)
             n_calls = sum(1 for f in frames if f["Event"] == "Hangup")
             await h.until(lambda: len(h.stored) == n_calls, timeout=60)
@@ -120,4 +152,5 @@ def test_fifty_thousand_event_burst_is_folded_in_order_without_blocking_the_loop
             assert [r["linkedid"] for r in h.stored] == [f"1700000000.{i}" for i in range(n_calls)]
             assert h.bridge.metrics()["frames"] >= 50_000 and ticks > 100
             assert h.bridge.fold.active() == [] and h.bridge.connected.is_set()
+
     run(scenario(), timeout=120)

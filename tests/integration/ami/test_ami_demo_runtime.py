@@ -1,4 +1,5 @@
 """`serve --demo` embedding: simulator + bridge on their own thread, driven from plain threads."""
+
 from __future__ import annotations
 
 import time
@@ -22,8 +23,12 @@ def test_console_answer_in_demo_mode_makes_the_simulated_agent_pick_up():
         wait_for(lambda: any(n == "call.ringing" for n, _p, _r in events.published))
         ringing = next(p for n, p, _r in events.published if n == "call.ringing")
         assert tel.answer(ringing["extension"]) is True
-        wait_for(lambda: any(n == "call.answered" and p["linkedid"] == ringing["linkedid"]
-                             for n, p, _r in events.published))
+        wait_for(
+            lambda: any(
+                n == "call.answered" and p["linkedid"] == ringing["linkedid"]
+                for n, p, _r in events.published
+            )
+        )
         result = tel.telephony.run(tel.telephony.pause("8003", "用餐"))
         assert result.to_json()["ok"] is True
     finally:

@@ -1,4 +1,5 @@
 """Call records and agent states reach the database through the bridge's store callables."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,8 +15,20 @@ from callcenter.models.calls import AgentSession, AgentStateChange, CallRecord
 from callcenter.services.calls import make_call_stores, record_agent_changes, save_call_records
 from integrations.ami.replay import replay_file
 
-SPEC = ("linkedid", "caller_number", "caller_name", "queue", "ivr_vars", "agents_rung", "answered_by",
-        "disposition", "wait_seconds", "talk_seconds", "hangup_by", "fax")
+SPEC = (
+    "linkedid",
+    "caller_number",
+    "caller_name",
+    "queue",
+    "ivr_vars",
+    "agents_rung",
+    "answered_by",
+    "disposition",
+    "wait_seconds",
+    "talk_seconds",
+    "hangup_by",
+    "fax",
+)
 
 
 def test_saving_the_same_call_twice_keeps_one_row_with_the_latest_facts(session):
@@ -29,7 +42,9 @@ def test_saving_the_same_call_twice_keeps_one_row_with_the_latest_facts(session)
 
 
 def test_agent_log_in_to_log_off_is_one_session(session):
-    timeline = replay_file(AMI_FIXTURES / "agent_states.ami.txt", wrapup_seconds={"hotline": 5}).agent_timeline
+    timeline = replay_file(
+        AMI_FIXTURES / "agent_states.ami.txt", wrapup_seconds={"hotline": 5}
+    ).agent_timeline
     record_agent_changes(session, timeline)
     session.commit()
     assert session.scalar(select(func.count()).select_from(AgentStateChange)) == len(timeline)
@@ -41,10 +56,10 @@ def test_bridge_stores_calls_and_agent_states_in_the_database(container):
     store_calls, store_agents = make_call_stores(container.sessions)
 
     async def scenario():
-        async with Harness() as h:
-            h.bridge.store_calls, h.bridge.store_agents = store_calls, store_agents
+        async with Harness(store_calls=store_calls, store_agents=store_agents) as h:
             h.sim.start_scenario("answered", wait=1.5, talk=1.5)
             await h.until(lambda: h.bridge.stats["stored_calls"] == 1)
+
     run(scenario())
     with container.sessions() as s:
         [row] = s.scalars(select(CallRecord)).all()
@@ -52,8 +67,11 @@ def test_bridge_stores_calls_and_agent_states_in_the_database(container):
         assert s.scalar(select(func.count()).select_from(AgentStateChange)) > 0
 
 
-@pytest.mark.parametrize("expected_file", sorted(AMI_FIXTURES.glob("*.expected.json")),
-                         ids=lambda p: p.name.split(".")[0])
+@pytest.mark.parametrize(
+    "expected_file",
+    sorted(AMI_FIXTURES.glob("*.expected.json")),
+    ids=lambda p: p.name.split(".")[0],
+)
 def test_ami_replay_json_prints_the_expected_records(expected_file):
     trace = str(expected_file).replace(".expected.json", ".ami.txt")
     result = CliRunner().invoke(main, ["ami-replay", trace, "--json"])
@@ -64,7 +82,9 @@ def test_ami_replay_json_prints_the_expected_records(expected_file):
 
 
 def test_ami_replay_reads_json_event_arrays():
-    result = CliRunner().invoke(main, ["ami-replay", str(AMI_FIXTURES / "cacofonisk_queue_a_cancel.json"), "--json"])
+    result = CliRunner().invoke(
+        main, ["ami-replay", str(AMI_FIXTURES / "cacofonisk_queue_a_cancel.json"), "--json"]
+    )
     assert result.exit_code == 0 and json.loads(result.stdout)[0]["disposition"] == "abandoned"
 
 
@@ -73,3 +93,26 @@ def test_ami_replay_rejects_a_file_that_is_not_a_trace(tmp_path: Path):
     bad.write_text("[1, 2]", encoding="utf-8")
     result = CliRunner().invoke(main, ["ami-replay", str(bad)])
     assert result.exit_code != 0 and "array of objects" in result.output
+
+
+def test_records_the_store_keeps_refusing_are_kept_in_the_spill_file(tmp_path):
+    import asyncio
+
+    from integrations.ami.store_writer import StoreWriter
+
+    def broken(batch):
+        raise RuntimeError("database is down")
+
+    async def scenario():
+        stats: dict = {}
+        writer = StoreWriter({"calls": broken}, stats, str(tmp_path / "spill.jsonl"), attempts=2)
+        task = asyncio.create_task(writer.run())
+        writer.add("calls", [{"linkedid": "1.1"}, {"linkedid": "1.2"}])
+        await writer.flush()
+        await writer.close(task)  # stops only after the failing batch is spilled
+        return stats
+
+    stats = run(scenario())
+    lines = (tmp_path / "spill.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(x)["data"]["linkedid"] for x in lines] == ["1.1", "1.2"]
+    assert stats["store_errors"] == 2

@@ -1,4 +1,5 @@
 """Agent state per extension: queue member events, the console, and the wrap-up timer."""
+
 from __future__ import annotations
 
 from integrations.ami.agents import AgentTracker
@@ -33,8 +34,10 @@ def test_wrap_up_deadline_follows_lastcall_of_the_member_status_after_the_call()
     tracker = AgentTracker({"hotline": 5})
     logged_in(tracker)
     tracker.apply(member("AgentComplete"), S + 10 * US + 700_000)
-    tracker.apply(member("QueueMemberStatus", InCall="0", Status="1", Paused="0",
-                         LastCall=str(S // US + 10)), S + 10 * US + 800_000)
+    tracker.apply(
+        member("QueueMemberStatus", InCall="0", Status="1", Paused="0", LastCall=str(S // US + 10)),
+        S + 10 * US + 800_000,
+    )
     assert tracker.next_deadline() == S + 15 * US
 
 
@@ -49,7 +52,9 @@ def test_pbx_wins_when_it_disagrees_with_the_console():
     tracker = AgentTracker()
     logged_in(tracker)
     tracker.console("8001", "paused", "用餐", S + US)
-    changes = tracker.apply(member("QueueMemberStatus", Paused="0", Status="1", InCall="0"), S + 2 * US)
+    changes = tracker.apply(
+        member("QueueMemberStatus", Paused="0", Status="1", InCall="0"), S + 2 * US
+    )
     assert states(changes) == [("8001", "ready", None)]
 
 
@@ -67,7 +72,9 @@ def test_ringall_agent_that_did_not_answer_is_ready_again():
     tracker.apply(member("AgentCalled", "8001"), S)
     tracker.apply(member("AgentCalled", "8002"), S)
     tracker.apply(member("AgentConnect", "8002"), S + US)
-    changes = tracker.apply(member("QueueMemberStatus", "8001", Status="1", InCall="0", Paused="0"), S + US)
+    changes = tracker.apply(
+        member("QueueMemberStatus", "8001", Status="1", InCall="0", Paused="0"), S + US
+    )
     assert states(changes) == [("8001", "ready", None)]
 
 
@@ -84,17 +91,40 @@ def test_agent_in_two_queues_is_offline_only_after_leaving_both():
     logged_in(tracker, queue="hotline")
     logged_in(tracker, queue="care")
     assert tracker.apply(member("QueueMemberRemoved", queue="hotline"), S) == []
-    assert states(tracker.apply(member("QueueMemberRemoved", queue="care"), S)) == [("8001", "offline", None)]
+    assert states(tracker.apply(member("QueueMemberRemoved", queue="care"), S)) == [
+        ("8001", "offline", None)
+    ]
 
 
 def test_resync_takes_the_pbx_list_and_logs_out_agents_it_no_longer_has():
     tracker = AgentTracker()
     logged_in(tracker, "8009")
-    changes = tracker.resync([
-        {"Event": "QueueMember", "Queue": "hotline", "Name": "8001", "Location": "PJSIP/8001",
-         "Paused": "1", "PausedReason": "培训", "Status": "1", "InCall": "0"},
-        {"Event": "QueueMember", "Queue": "care", "Name": "8003", "Location": "PJSIP/8003",
-         "Paused": "0", "Status": "2", "InCall": "1"},
-    ], S)
-    assert sorted(states(changes)) == [("8001", "paused", "培训"), ("8003", "on_call", None),
-                                       ("8009", "offline", None)]
+    changes = tracker.resync(
+        [
+            {
+                "Event": "QueueMember",
+                "Queue": "hotline",
+                "Name": "8001",
+                "Location": "PJSIP/8001",
+                "Paused": "1",
+                "PausedReason": "培训",
+                "Status": "1",
+                "InCall": "0",
+            },
+            {
+                "Event": "QueueMember",
+                "Queue": "care",
+                "Name": "8003",
+                "Location": "PJSIP/8003",
+                "Paused": "0",
+                "Status": "2",
+                "InCall": "1",
+            },
+        ],
+        S,
+    )
+    assert sorted(states(changes)) == [
+        ("8001", "paused", "培训"),
+        ("8003", "on_call", None),
+        ("8009", "offline", None),
+    ]

@@ -1,4 +1,5 @@
 """Odd events never crash the fold; each is counted and the calls stay right."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -24,12 +25,37 @@ def simple_call(lid, n=0):
         chan("Newchannel", root, lid, lid, CallerIDNum="13800138000", CallerIDName="张三"),
         chan("QueueCallerJoin", root, lid, lid, Queue="hotline", Position="1"),
         chan("Newchannel", agent, lid + "1", lid),
-        chan("AgentCalled", root, lid, lid, DestChannel=agent, Queue="hotline", MemberName="8001",
-             Interface="PJSIP/8001"),
-        chan("AgentConnect", root, lid, lid, DestChannel=agent, Queue="hotline", MemberName="8001",
-             Interface="PJSIP/8001"),
-        chan("AgentComplete", root, lid, lid, DestChannel=agent, Queue="hotline", MemberName="8001",
-             Interface="PJSIP/8001", Reason="agent"),
+        chan(
+            "AgentCalled",
+            root,
+            lid,
+            lid,
+            DestChannel=agent,
+            Queue="hotline",
+            MemberName="8001",
+            Interface="PJSIP/8001",
+        ),
+        chan(
+            "AgentConnect",
+            root,
+            lid,
+            lid,
+            DestChannel=agent,
+            Queue="hotline",
+            MemberName="8001",
+            Interface="PJSIP/8001",
+        ),
+        chan(
+            "AgentComplete",
+            root,
+            lid,
+            lid,
+            DestChannel=agent,
+            Queue="hotline",
+            MemberName="8001",
+            Interface="PJSIP/8001",
+            Reason="agent",
+        ),
         chan("Hangup", agent, lid + "1", lid, Cause="16"),
         chan("Hangup", root, lid, lid, Cause="16"),
     ]
@@ -68,8 +94,13 @@ def test_events_without_linkedid_are_routed_by_channel():
 
 def test_hangup_of_a_call_never_seen_is_dropped_without_a_ghost():
     fold = CallFold()
-    ended(fold, [chan("Hangup", "PJSIP/x-00000001", "9.9", "9.9", Cause="16"),
-                 chan("DialEnd", "PJSIP/x-00000001", "9.9", "9.9", DestChannel="PJSIP/8001-1")])
+    ended(
+        fold,
+        [
+            chan("Hangup", "PJSIP/x-00000001", "9.9", "9.9", Cause="16"),
+            chan("DialEnd", "PJSIP/x-00000001", "9.9", "9.9", DestChannel="PJSIP/8001-1"),
+        ],
+    )
     assert fold.active() == [] and fold.odd.counts["orphan_event"] == 2
 
 
@@ -78,7 +109,11 @@ def test_call_seen_from_the_middle_is_adopted_and_closes():
     mid = simple_call("6.1")[3:]  # starts at AgentCalled: the bridge joined mid-call
     [record] = ended(fold, mid)
     assert record["adopted"] is True
-    assert (record["answered_by"], record["queue"], record["disposition"]) == ("8001", "hotline", "answered")
+    assert (record["answered_by"], record["queue"], record["disposition"]) == (
+        "8001",
+        "hotline",
+        "answered",
+    )
 
 
 def test_late_events_after_a_call_ended_do_not_reopen_it():
@@ -102,8 +137,10 @@ def test_fifty_thousand_event_burst_folds_in_order_with_bounded_state():
     events = []
     for i, lid in enumerate(lids):
         events += simple_call(lid, 2 * i)
-    events += [{"Event": "Hangup", "Channel": f"PJSIP/ghost-{i:08x}", "Linkedid": f"8.{i}"}
-               for i in range(50_000 - len(events))]
+    events += [
+        {"Event": "Hangup", "Channel": f"PJSIP/ghost-{i:08x}", "Linkedid": f"8.{i}"}
+        for i in range(50_000 - len(events))
+    ]
     assert len(events) == 50_000
     records = ended(fold, events)
     assert [r["linkedid"] for r in records] == lids
@@ -119,6 +156,7 @@ def test_too_many_calls_in_progress_evicts_the_oldest_and_counts_it():
 
 def test_shuffled_fixture_trace_never_raises():
     import random
+
     events = load_events(AMI / "ring_no_answer_then_answered.ami.txt")
     rng = random.Random(4)
     for _ in range(20):

@@ -1,4 +1,5 @@
 """Every recorded trace folds into the call records written by hand for it."""
+
 from __future__ import annotations
 
 import json
@@ -10,8 +11,20 @@ from integrations.ami.replay import fold_events, load_events, replay_file
 from integrations.ami.records import US, timestamp_us
 
 AMI = Path(__file__).resolve().parents[3] / ".." / "shared" / "fixtures" / "ami"
-SPEC_FIELDS = ("linkedid", "caller_number", "caller_name", "queue", "ivr_vars", "agents_rung",
-               "answered_by", "disposition", "wait_seconds", "talk_seconds", "hangup_by", "fax")
+SPEC_FIELDS = (
+    "linkedid",
+    "caller_number",
+    "caller_name",
+    "queue",
+    "ivr_vars",
+    "agents_rung",
+    "answered_by",
+    "disposition",
+    "wait_seconds",
+    "talk_seconds",
+    "hangup_by",
+    "fax",
+)
 FIXTURE_WRAPUP = {"hotline": 5, "care": 5}  # the recording's queues.conf (fixtures README)
 EXPECTED = sorted(AMI.glob("*.expected.json"))
 
@@ -52,15 +65,20 @@ def test_receipt_time_is_used_when_timestamp_headers_are_missing():
     # Strip Timestamp and feed each event at the time it was stamped, as a live bridge would.
     result_records = []
     from integrations.ami.fold import CallFold
+
     fold = CallFold()
     for ev in events:
         stamped = timestamp_us(ev.get("Timestamp")) or 0
         bare = {k: v for k, v in ev.items() if k != "Timestamp"}
-        result_records += [r.to_json() for kind, r, _ in fold.apply(bare, stamped) if kind == "ended"]
+        result_records += [
+            r.to_json() for kind, r, _ in fold.apply(bare, stamped) if kind == "ended"
+        ]
     [record] = result_records
     assert (record["wait_seconds"], record["talk_seconds"]) == (3, 6)
 
 
 def test_json_trace_with_no_timestamps_uses_the_given_receipt_time():
-    result = fold_events(load_events(AMI / "cacofonisk_ab_success_a_hangup.json"), received_us=7 * US)
+    result = fold_events(
+        load_events(AMI / "cacofonisk_ab_success_a_hangup.json"), received_us=7 * US
+    )
     assert result.records[0]["started_at"] == 7 * US

@@ -1,10 +1,13 @@
 """Framing at the byte level: splits, batches, line ends, encodings, junk."""
+
 from __future__ import annotations
 
 from integrations.ami.framing import AMIFramer, OddFrames, frames_from_bytes, parse_frame
 
-NAME_FRAME = ("Event: Newchannel\r\nChannel: PJSIP/trunk-00000001\r\nCallerIDNum: 13800138000\r\n"
-              "CallerIDName: 张三\r\nUniqueid: 1.1\r\nLinkedid: 1.1\r\n\r\n").encode("utf-8")
+NAME_FRAME = (
+    "Event: Newchannel\r\nChannel: PJSIP/trunk-00000001\r\nCallerIDNum: 13800138000\r\n"
+    "CallerIDName: 张三\r\nUniqueid: 1.1\r\nLinkedid: 1.1\r\n\r\n"
+).encode("utf-8")
 
 
 def test_frame_split_at_every_byte_keeps_the_chinese_name_whole():
@@ -17,7 +20,7 @@ def test_frame_split_at_every_byte_keeps_the_chinese_name_whole():
 
 def test_frame_fed_one_byte_at_a_time_comes_out_once():
     framer = AMIFramer()
-    frames = [f for i in range(len(NAME_FRAME)) for f in framer.feed(NAME_FRAME[i:i + 1])]
+    frames = [f for i in range(len(NAME_FRAME)) for f in framer.feed(NAME_FRAME[i : i + 1])]
     assert len(frames) == 1 and frames[0].headers["Uniqueid"] == "1.1"
 
 

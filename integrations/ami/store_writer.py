@@ -1,0 +1,88 @@
+"""Hand folded records to the blocking store callables on one worker thread, in order.
+
+The consumer waits (backpressure) when the store falls behind; a batch the store keeps
+refusing after a few attempts is kept in a JSON-lines spill file, so nothing is lost.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable
+
+log = logging.getLogger(__name__)
+Store = Callable[[list[dict[str, Any]]], None]
+
+
+class StoreWriter:
+    def __init__(self, stores: dict[str, Store | None], stats: dict[str, int],
+                 spill_path: str | None = None, attempts: int = 3, max_batch: int = 200) -> None:
+        self.stores, self.stats, self.spill_path = stores, stats, spill_path
+        self.attempts, self.max_batch = attempts, max_batch
+        self.pending: list[tuple[str, dict]] = []
+        self._queue: asyncio.Queue = asyncio.Queue(1000)  # binds to a loop on first use only
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ami-store")
+
+    def add(self, kind: str, items: list[dict]) -> None:
+        if self.stores.get(kind) is not None:
+            self.pending += [(kind, item) for item in items]
+
+    async def flush(self) -> None:
+        """Move pending items to the writer's bounded queue; waits when it is full."""
+        while self.pending:
+            await self._queue.put(self.pending.pop(0))
+
+    async def run(self) -> None:
+        """Write batches until close(); a batch being written is always finished."""
+        while True:
+            first = await self._queue.get()
+            batch = [first] + [self._queue.get_nowait() for _ in range(self._queue.qsize())]
+            items = [item for item in batch if item is not None]
+            for i in range(0, len(items), self.max_batch):
+                await self._write(items[i:i + self.max_batch])
+            if len(items) != len(batch):
+                return
+
+    async def close(self, runner: asyncio.Task | None = None) -> None:
+        """Write everything still pending, then stop the runner and the worker thread."""
+        if runner is not None and not runner.done():
+            await self.flush()
+            await self._queue.put(None)
+            await runner
+        else:
+            items, self.pending = list(self.pending), []
+            items += [i for i in (self._queue.get_nowait() for _ in range(self._queue.qsize())) if i]
+            if items:
+                await self._write(items)
+        self._executor.shutdown(wait=True)
+
+    async def _write(self, items: list[tuple[str, dict]]) -> None:
+        loop = asyncio.get_running_loop()
+        for kind, store in self.stores.items():
+            batch = [data for k, data in items if k == kind]
+            if store is None or not batch:
+                continue
+            for attempt in range(self.attempts):
+                try:
+                    await loop.run_in_executor(self._executor, store, batch)
+                    self.stats[f"stored_{kind}"] = self.stats.get(f"stored_{kind}", 0) + len(batch)
+                    break
+                except Exception:  # noqa: BLE001 - keep folding when the database hiccups
+                    self.stats["store_errors"] = self.stats.get("store_errors", 0) + 1
+                    log.exception("storing %d %s records failed (attempt %d)", len(batch), kind,
+                                  attempt + 1)
+                    if attempt + 1 < self.attempts:
+                        await asyncio.sleep(0.2 * 2**attempt)
+            else:
+                await loop.run_in_executor(self._executor, self._spill, kind, batch)
+
+    def _spill(self, kind: str, batch: list[dict]) -> None:
+        if not self.spill_path:
+            log.error("dropping %d %s records: the store keeps failing and no spill file is set",
+                      len(batch), kind)
+            return
+        with open(self.spill_path, "a", encoding="utf-8") as fh:
+            for data in batch:
+                fh.write(json.dumps({"kind": kind, "data": data}, ensure_ascii=False) + "\n")
+        log.error("store failing: %d %s records kept in %s", len(batch), kind, self.spill_path)
