@@ -24,6 +24,10 @@ def empty(engine) -> None:
 
 @pytest.fixture(scope="module")
 def module_container(database_url, tmp_path_factory):
+    # Production installs the summary hooks in the composition root; here the call tests
+    # must not depend on some other module having imported services.tickets first.
+    from callcenter.services.stats import maintenance
+    maintenance.install()
     settings = Settings(instance_path=str(tmp_path_factory.mktemp("stats")),
                         database_url=database_url, secret_key="test-secret", debug=True)
     c = build(settings, events=RecordingEvents())
