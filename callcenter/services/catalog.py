@@ -159,3 +159,11 @@ def remove_form(session: Session, actor: Actor, form_id: int) -> None:
         raise NotFoundError("form not found")
     session.delete(form)
     session.flush()
+
+
+def form_choices(session: Session) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """(categories indented under their parent, departments) for the edit form."""
+    cats = [(c.id, "　" * (c.path.count("/") - 2) + c.name)
+            for c in session.scalars(select(Category).order_by(Category.path))]
+    depts = [(d.id, d.name) for d in session.scalars(select(Department).order_by(Department.code))]
+    return cats, depts

@@ -90,3 +90,15 @@ def _summary(resident: Resident, actor: Actor) -> ResidentSummary:
         id=resident.id, name=resident.name, phone_masked=privacy.masked_phone(first),
         id_masked=privacy.masked_id(actor.role, resident.id_number), address=resident.address,
         region=resident.region.name, tags=tuple(resident.tag_names))
+
+
+def recent_residents(session: Session, actor: Actor, limit: int = 50) -> list[ResidentSummary]:
+    """The most recently changed residents in scope: the list page before any search."""
+    require_reader(actor)
+    in_scope = Resident.region_id.in_(
+        select(Region.id).where(subtree_clause(Region.path, actor.region_path)))
+    stmt = (select(Resident).where(in_scope)
+            .options(selectinload(Resident.phones), selectinload(Resident.tags),
+                     selectinload(Resident.region))
+            .order_by(Resident.updated_at.desc(), Resident.id.desc()).limit(limit))
+    return [_summary(r, actor) for r in session.scalars(stmt)]

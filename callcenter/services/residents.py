@@ -164,7 +164,8 @@ def region_for_code(session: Session, actor: Actor, code: str) -> Region:
 
 
 def save_record(session: Session, actor: Actor, record: ResidentRecord,
-                resident: Resident | None = None) -> Resident:
+                resident: Resident | None = None, *, notes: str | None = None,
+                language: str | None = None) -> Resident:
     """Create or overwrite a resident from a validated record (form or import row)."""
     require_editor(actor)
     region = region_for_code(session, actor, record.grid_code)
@@ -177,6 +178,10 @@ def save_record(session: Session, actor: Actor, record: ResidentRecord,
         resident = Resident(name=record.name, region=region)
         session.add(resident)
     apply_record(resident, record, region)
+    if notes is not None:
+        resident.notes = notes[:2000]
+    if language in ("zh", "en"):
+        resident.language = language
     session.flush()
     return resident
 

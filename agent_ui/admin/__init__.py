@@ -1,0 +1,1 @@
+"""Administration pages: departments, providers, routing rules, users, the audit log."""

@@ -1,0 +1,1 @@
+"""Service guide pages: public reading and search; staff editing of items and forms."""
