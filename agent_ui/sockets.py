@@ -15,6 +15,7 @@ from wtforms import ValidationError
 
 from agent_ui.extensions import socketio as default_socketio
 from agent_ui.web import container, current_user, db
+from integrations.push import CHANNEL
 from callcenter.models import User
 from callcenter.ports import InProcessEvents
 from callcenter.services.queue_directory import QueueDirectory, load_queues
@@ -101,7 +102,7 @@ def init_realtime(app, container_, socketio=None) -> None:
     """
     sio = socketio or (default_socketio if default_socketio.server is None else SocketIO())
     settings = container_.settings
-    manager = (python_socketio.RedisManager(settings.redis_url, channel="callcenter")
+    manager = (python_socketio.RedisManager(settings.redis_url, channel=CHANNEL)
                if settings.redis_url else python_socketio.Manager())
     sio.init_app(app, async_mode="threading", client_manager=manager, cors_allowed_origins=None,
                  ping_interval=10, ping_timeout=10)

@@ -23,6 +23,7 @@ from callcenter.services import live, wallboard
 log = logging.getLogger(__name__)
 
 NAMESPACES = {"agent": "/agent", "queue": "/supervisor", "region": "/supervisor"}
+CHANNEL = "callcenter"  # the Redis pub/sub channel every web worker and emitter shares
 
 
 def namespace_of(room: str) -> str:
@@ -46,7 +47,7 @@ class SocketIOEmitter:
 def write_only_emitter(redis_url: str) -> SocketIOEmitter:
     """For processes without the web app (the bridge): publish into the Redis queue."""
     from flask_socketio import SocketIO
-    return SocketIOEmitter(SocketIO(message_queue=redis_url))
+    return SocketIOEmitter(SocketIO(message_queue=redis_url, channel=CHANNEL))
 
 
 class MemoryMirror:

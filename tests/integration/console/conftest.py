@@ -31,3 +31,15 @@ def browsers():
     yield make
     for b in opened:
         b.close()
+
+
+@pytest.fixture(autouse=True)
+def quick_websocket_close(monkeypatch):
+    """werkzeug's dev server reads a client's close frame as a new HTTP request, so no close
+    reply comes back: don't let websocket-client wait its default 3 s for one."""
+    import websocket
+    original = websocket.WebSocket.close
+
+    def close(self, status=1000, reason=b"", timeout=0.1):
+        return original(self, status, reason, timeout)
+    monkeypatch.setattr(websocket.WebSocket, "close", close)

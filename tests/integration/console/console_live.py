@@ -77,5 +77,5 @@ class Browser:
         return self.events.get(timeout=timeout)
 
     def close(self) -> None:
-        if self.sio is not None:
-            self.sio.shutdown()
+        if self.sio is not None and self.sio.connected:
+            self.sio.disconnect()
