@@ -9,6 +9,7 @@ import click
 # `commands: list[click.Command]`; listing them here keeps one entry point.
 COMMAND_MODULES = [
     "callcenter.cli_core",
+    "integrations.ami.cli",
     "ivr.cli",
     "callcenter.cli_records",
     "integrations.cli_jobs",
