@@ -42,9 +42,11 @@ def worker(queues: str, burst: bool, simple: bool) -> None:
     moves retries whose back-off has passed back onto their queue)."""
     from redis import Redis
     from rq import Queue, SimpleWorker, Worker
+    from integrations import email, jobs, sms, webhook  # noqa: F401 - work-horses fork with these loaded
     container = _container()
     redis = Redis.from_url(container.settings.redis_url)
     names = [q.strip() for q in queues.split(",") if q.strip()]
+    jobs.warm_up()
     cls = SimpleWorker if simple else Worker
     w = cls([Queue(n, connection=redis) for n in names], connection=redis)
     w.work(burst=burst, with_scheduler=True, logging_level="INFO")

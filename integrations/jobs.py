@@ -52,15 +52,28 @@ class Runtime:
                    senders_for(container.settings))
 
 
-_runtimes: dict[int, Runtime] = {}
+_runtime: Runtime | None = None
+_runtime_pid: int | None = None
 
 
 def runtime() -> Runtime:
-    """One runtime per process: a forked work-horse must not reuse its parent's connections."""
-    pid = os.getpid()
-    if pid not in _runtimes:
-        _runtimes[pid] = Runtime.for_container(build(Settings.from_env()))
-    return _runtimes[pid]
+    """One runtime per process. A forked work-horse keeps its parent's warm engine (mappers
+    configured, statements compiled) but drops the inherited pool: connections are never
+    shared across a fork."""
+    global _runtime, _runtime_pid
+    if _runtime is None:
+        _runtime = Runtime.for_container(build(Settings.from_env()))
+    elif _runtime_pid != os.getpid():
+        _runtime.container.engine.dispose(close=False)
+    _runtime_pid = os.getpid()
+    return _runtime
+
+
+def warm_up() -> None:
+    """Build the runtime and run the claim query once, so work-horses fork warm."""
+    rt = runtime()
+    perform(rt.container.sessions, 0, rt.senders, rt.messaging.policy)
+    rt.container.engine.dispose()
 
 
 def deliver(delivery_id: int) -> str:
