@@ -16,3 +16,4 @@ from callcenter.models.public import (  # noqa: F401
 from callcenter.models.stats import (  # noqa: F401
     CallHour, RegionRollup, ReportSchedule, SavedQuery, TicketActionCount, TicketDimension,
     TicketPeriod)
+from callcenter.models.security import UserTotp  # noqa: F401
