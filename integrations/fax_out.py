@@ -97,8 +97,8 @@ class FaxSender:
         tag = f"cc-fax-d{message.delivery_id}-a{message.attempt}"
         try:
             result = asyncio.run(self.originate(national(number), f"{self.config.pbx_spool}/{name}", tag))
-        except AMIError as exc:
-            raise SendError(f"AMI: {exc}") from None
+        except (AMIError, OSError, asyncio.TimeoutError) as exc:
+            raise SendError(f"PBX unreachable or refused the fax: {type(exc).__name__}: {exc}") from None
         log.info("fax delivery %s attempt %s: %s pages=%s", message.delivery_id, message.attempt,
                  result.status, result.pages)
         if result.status != "SUCCESS":
