@@ -14,6 +14,7 @@ COMMAND_MODULES = [
     "callcenter.cli_records",
     "integrations.cli_jobs",
     "callcenter.cli_ops",
+    "callcenter.cli_stats",
 ]
 
 

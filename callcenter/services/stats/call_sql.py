@@ -83,9 +83,8 @@ def recount_hour(conn: Connection, day: date, hour: int) -> None:
 def rebuild(conn: Connection) -> int:
     conn.execute(delete(CallHour.__table__))
     stmt = hour_rows_select()
-    result = conn.execute(insert(CallHour.__table__).from_select(
-        [c.name for c in stmt.selected_columns], stmt))
-    return max(result.rowcount or 0, 0)
+    conn.execute(insert(CallHour.__table__).from_select([c.name for c in stmt.selected_columns], stmt))
+    return conn.scalar(select(func.count()).select_from(CallHour.__table__))
 
 
 def _hour_of(moment: datetime | None) -> tuple[date, int] | None:

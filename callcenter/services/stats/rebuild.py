@@ -105,10 +105,8 @@ def rebuild(conn: Connection) -> dict[str, int]:
     for name, selects in recount_selects().items():
         model, _keys = TABLES[name]
         conn.execute(delete(model.__table__))
-        written[name] = 0
         for stmt in selects:
             cols = [c.name for c in stmt.selected_columns]
-            result = conn.execute(insert(model.__table__).from_select(cols, stmt))
-            written[name] += max(result.rowcount or 0, 0)
+            conn.execute(insert(model.__table__).from_select(cols, stmt))
+        written[name] = conn.scalar(select(func.count()).select_from(model.__table__))
     return written
-

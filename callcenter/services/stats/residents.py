@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from callcenter.models import Category, Region, Resident, ResidentTag, Ticket
@@ -40,8 +40,8 @@ def profile(session: Session, node: Node, on: date) -> dict:
     band = age_band(on)
     base = _scoped(node)
     total = session.scalar(base.add_columns(func.count()))
-    genders = dict(session.execute(base.add_columns(func.coalesce(Resident.gender, "-"), func.count())
-                                   .group_by(func.coalesce(Resident.gender, "-"))).all())
+    gender = func.coalesce(Resident.gender, literal_column("'-'"))
+    genders = dict(session.execute(base.add_columns(gender, func.count()).group_by(gender)).all())
     bands = dict(session.execute(base.add_columns(band, func.count()).group_by(band)).all())
     tags = dict(session.execute(base.join(ResidentTag, ResidentTag.resident_id == Resident.id)
                                 .add_columns(ResidentTag.tag, func.count())
