@@ -52,3 +52,11 @@ def smtp_server():
 def messaging() -> Messaging:
     return Messaging(base_url="http://hotline.test", secret_key="test-secret", hotline="12345",
                      policy=RetryPolicy(intervals=(1, 1), lease_seconds=2))
+
+
+@pytest.fixture(autouse=True)
+def _quiet_dispatcher(container):
+    """Stop the app's background delivery threads before the container fixture empties
+    the tables (on PostgreSQL a TRUNCATE racing a delivery deadlocks)."""
+    yield
+    container.extras["dispatcher"].close()
