@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.functions import aggregate_strings
 
@@ -46,6 +47,13 @@ def lookup_caller(session: Session, number: str) -> list[CallerMatch]:
     e164 = try_normalize(number)
     if e164 is None:
         return []
+    return _fold_matches(session.execute(_lookup_statement(), {"e164": e164}).all(), e164)
+
+
+@lru_cache(maxsize=1)
+def _lookup_statement():
+    """Built once: the caller-ID path runs on every ringing call, so skip re-building it."""
+    e164 = bindparam("e164")
     ranked = (select(Ticket.resident_id, Ticket.number, Ticket.status, Ticket.type,
                      Category.name.label("category"), Ticket.created_at,
                      func.row_number().over(partition_by=Ticket.resident_id,
@@ -57,7 +65,7 @@ def lookup_caller(session: Session, number: str) -> list[CallerMatch]:
               .subquery())
     tags = (select(aggregate_strings(ResidentTag.tag, "|"))
             .where(ResidentTag.resident_id == Resident.id).scalar_subquery())
-    stmt = (select(Resident.id, Resident.name, Resident.address, Resident.region_id,
+    return (select(Resident.id, Resident.name, Resident.address, Resident.region_id,
                    Region.name.label("grid"), Resident.language, tags.label("tags"),
                    ranked.c.number, ranked.c.status, ranked.c.type, ranked.c.category,
                    ranked.c.created_at)
@@ -68,7 +76,6 @@ def lookup_caller(session: Session, number: str) -> list[CallerMatch]:
                                     ranked.c.rn <= LAST_TICKETS))
             .where(ResidentPhone.e164 == e164)
             .order_by(Resident.id, ranked.c.rn))
-    return _fold_matches(session.execute(stmt).all(), e164)
 
 
 def _fold_matches(rows, e164: str) -> list[CallerMatch]:
