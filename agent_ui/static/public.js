@@ -4,7 +4,10 @@
   "use strict";
   var store = window.localStorage;
   function key(name) { return "cc-draft:" + name; }
-  window.ccClearDraft = function (name) { try { store.removeItem(key(name)); } catch (e) {} };
+  var done = document.querySelector("[data-clear-draft]");
+  if (done && store) {  /* the request went in: forget the typed draft */
+    try { store.removeItem(key(done.getAttribute("data-clear-draft"))); } catch (e) {}
+  }
   var form = document.querySelector("form[data-draft]");
   if (!form || !store) { return; }
   var name = form.getAttribute("data-draft");
