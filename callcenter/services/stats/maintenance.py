@@ -8,6 +8,8 @@ A figure therefore never lags the tickets behind it, whatever code path changed 
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sqlalchemy import event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
@@ -106,14 +108,16 @@ def apply_rows(conn: Connection, rows: c.Rows) -> None:
         measures = [col.name for col in model.__table__.columns if col.name not in keys]
         params = [dict(zip(keys, key)) | {m: values.get(m, 0) for m in measures}
                   for key, values in by_table[name]]
-        for p in params:  # one statement per row keeps the lock order the sort gave
-            conn.execute(_upsert(conn, model, keys, measures), p)
+        # executemany runs the rows in the sorted order: row locks are taken in key order
+        conn.execute(_upsert(conn.dialect.name, name), params)
 
 
-def _upsert(conn: Connection, model, keys, measures):
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(model.__table__)
+@lru_cache(maxsize=None)
+def _upsert(dialect_name: str, name: str):
+    """INSERT … ON CONFLICT DO UPDATE adding the measures; built once per dialect and table."""
+    model, keys = TABLES[name]
     table = model.__table__
+    measures = [col.name for col in table.columns if col.name not in keys]
+    stmt = (postgresql if dialect_name == "postgresql" else sqlite).insert(table)
     return stmt.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={m: table.c[m] + stmt.excluded[m] for m in measures})
+        index_elements=list(keys), set_={m: table.c[m] + stmt.excluded[m] for m in measures})

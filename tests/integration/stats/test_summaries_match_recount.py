@@ -71,7 +71,7 @@ def test_summaries_equal_a_recount_after_random_transitions(container, world, se
     start = datetime(2025, 9, 28, 22, 30, tzinfo=SHANGHAI)  # crosses midnight and a holiday
     with container.sessions.begin() as s:
         numbers = []
-        for i in range(250):
+        for i in range(160):
             now = start + timedelta(hours=i * 4, minutes=rnd.randint(0, 59))
             if not numbers or rnd.random() < 0.15:
                 numbers.append(_open(s, world, rnd, now).number)
