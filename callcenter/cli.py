@@ -15,6 +15,7 @@ COMMAND_MODULES = [
     "integrations.cli_jobs",
     "callcenter.cli_ops",
     "callcenter.cli_stats",
+    "integrations.public_cli",
 ]
 
 
