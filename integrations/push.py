@@ -51,16 +51,13 @@ def write_only_emitter(redis_url: str) -> SocketIOEmitter:
 
 
 class MemoryMirror:
-    """Snapshots kept in the publisher's memory: the embedded mode."""
-
-    def __init__(self) -> None:
-        self.rooms: dict[str, dict] = {}
+    """Embedded mode: the publisher's own states are the snapshots (copied when read)."""
 
     def save(self, room: str, record: dict) -> None:
-        self.rooms[room] = json.loads(json.dumps(record))
+        pass
 
     def load(self, room: str) -> dict | None:
-        return self.rooms.get(room)
+        return None
 
 
 class RedisMirror:
@@ -174,7 +171,8 @@ class LivePublisher:
                 rooms.append(f"agent:{ext}")
             if name in ("call.answered", "call.ended", "call.abandoned") and lid:
                 rooms += [r for r, s in self.states.items() if live.holds_call(s, lid)]
-        return list(dict.fromkeys(rooms))
+        # Agents' rooms first: the screen-pop must not wait for a queue's figures.
+        return sorted(dict.fromkeys(rooms), key=lambda r: not r.startswith("agent:"))
 
     def _ticket_changed(self, payload: dict) -> None:
         """Tell the supervisors above the ticket's region; no live state to keep."""
