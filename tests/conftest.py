@@ -53,6 +53,9 @@ def settings(database_url, tmp_path) -> Settings:
 def container(settings):
     c = build(settings, events=RecordingEvents())
     yield c
+    dispatcher = c.extras.pop("dispatcher", None)
+    if dispatcher is not None:
+        dispatcher.close()  # its delivery threads must not race the clean-up below
     _empty(c.engine)
     c.close()
 

@@ -14,6 +14,7 @@ from callcenter.domain.calendar import SHANGHAI
 from callcenter.domain.tickets import TicketError
 from callcenter.services import tickets as ticket_service
 from callcenter.services.accounts import actor_for, user_for_token
+from callcenter.services.ticket_actions import ActionContext, perform
 from callcenter.services.ticket_input import TicketInput
 from callcenter.services.ticket_queries import TicketFilter, list_tickets, ticket_dict
 
@@ -68,9 +69,10 @@ def tickets_act(number: str):
     if not isinstance(body, dict) or not isinstance(body.get("action"), str):
         raise ApiError(400, "invalid", "body must be an object with a string 'action'", "action")
     actor = actor_for(g.user)
+    c = container()
+    ctx = ActionContext(c.extras["dispatcher"].messaging, c.settings.instance_path, c.events)
     with transaction():
-        ticket = ticket_service.apply_action(db(), actor, number, body["action"], body,
-                                             events=_events())
+        ticket = perform(db(), actor, number, body["action"], body, ctx)
         out = ticket_dict(ticket, actor, with_timeline=True)
     return jsonify(out)
 

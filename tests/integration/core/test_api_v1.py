@@ -159,3 +159,22 @@ def test_cookie_session_writes_need_the_csrf_header(app, world):
     assert r.status_code == 400 and r.json["error"]["code"] == "csrf"
     ok = client.post("/api/v1/tickets", json=body(world), headers={"X-CSRFToken": token})
     assert ok.status_code == 201
+
+
+def test_dispatch_through_the_generic_action_plans_deliveries_and_recall_cancels_them(
+        client, world, token, container):
+    from sqlalchemy import select
+    from callcenter.models import Delivery, Dispatch, Ticket
+    a = token("agent_a1")
+    number = client.post("/api/v1/tickets", json=body(world), headers=a).json["number"]
+    client.post(f"/api/v1/tickets/{number}/actions", headers=a, json={
+        "action": "dispatch", "target": {"kind": "department", "id": world.departments["MZ"]}})
+    with container.sessions() as s:
+        ticket_id = s.scalars(select(Ticket.id).where(Ticket.number == number)).one()
+        d = s.scalars(select(Dispatch).where(Dispatch.ticket_id == ticket_id)).one()
+        assert s.scalars(select(Delivery).where(Delivery.dispatch_id == d.id)).all()
+    r = client.post(f"/api/v1/tickets/{number}/actions", headers=a,
+                    json={"action": "recall", "reason": "派错单位"})
+    assert r.status_code == 200 and r.json["status"] == "open"
+    with container.sessions() as s:
+        assert s.scalars(select(Dispatch).where(Dispatch.ticket_id == ticket_id)).one().state == "recalled"
