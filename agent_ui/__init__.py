@@ -68,6 +68,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(residents_bp, url_prefix="/residents")
     app.register_blueprint(catalog_bp)  # /guide (public) and /catalog (staff)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    from agent_ui.stats.routes import bp as stats_bp
+    app.register_blueprint(stats_bp)  # /stats: dashboards, drill-down, queries, exports
 
 
 def _register_twilio_voice(app: Flask, container: Container) -> None:

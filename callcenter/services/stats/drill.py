@@ -51,13 +51,15 @@ def _filters(session: Session, filters: dict) -> list:
 
 
 def ticket_query(session: Session, path: str, figure: str, rng: DateRange | None, now: datetime,
-                 filters: dict | None = None):
-    """The SELECT of tickets behind `figure` for the subtree at `path`."""
+                 filters: dict | None = None, own: bool = False):
+    """The SELECT of tickets behind `figure` for the subtree at `path` (only the node
+    itself with `own`: the 本级 row of a children table)."""
     if figure in EVENTS:
         return _event_query(path, figure, rng)
     if figure not in COHORT + STOCK:
         raise DrillError(f"no drill-down for {figure!r}")
-    where = [subtree_clause(T.region_path, path), _condition(figure, now)]
+    where = [T.region_path == path if own else subtree_clause(T.region_path, path),
+             _condition(figure, now)]
     if figure in COHORT:
         lo, hi = rng.utc_bounds()
         where += [T.created_at >= lo, T.created_at < hi]
@@ -74,9 +76,10 @@ def _event_query(path: str, figure: str, rng: DateRange):
 
 
 def drill(session: Session, path: str, figure: str, rng: DateRange | None, now: datetime,
-          filters: dict | None = None, page: int = 1, per_page: int = 50) -> tuple[list[Ticket], int]:
+          filters: dict | None = None, page: int = 1, per_page: int = 50,
+          own: bool = False) -> tuple[list[Ticket], int]:
     """One page of the tickets behind a figure, newest first, and how many there are in all."""
-    stmt = ticket_query(session, path, figure, rng, now, filters)
+    stmt = ticket_query(session, path, figure, rng, now, filters, own)
     total = session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = session.scalars(stmt.order_by(Ticket.created_at.desc(), Ticket.id.desc())
                            .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
