@@ -163,6 +163,9 @@ def start_embedded(container: Container, *, demo: bool, demo_calls: bool = True)
             embedded.stoppers.append(start_demo_calls(embedded.telephony, demo_callers(container)))
     embedded.stoppers.append(start_ivr(container))
     embedded.stoppers.append(start_retention(container))
+    # Deliveries: the outbox relay always runs here; deadline checks too when no RQ scheduler.
+    dispatcher = container.extras["dispatcher"]
+    dispatcher.start_background(deadlines_every=None if container.settings.redis_url else 60)
     return embedded
 
 

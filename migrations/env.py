@@ -5,6 +5,7 @@ from alembic import context
 
 from callcenter.config import Settings
 from callcenter.models import Base
+from callcenter.models.catalog import include_name
 from callcenter.store import make_engine
 
 config = context.config
@@ -17,7 +18,7 @@ def _url() -> str:
 
 def run_migrations_offline() -> None:
     context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True,
-                      render_as_batch=True)
+                      render_as_batch=True, include_name=include_name)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -36,7 +37,8 @@ def run_migrations_online() -> None:
 def _run(connection) -> None:
     # Batch mode lets ALTER-style changes work on SQLite, which cannot alter columns.
     context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=True, compare_type=True)
+                      render_as_batch=True, compare_type=True,
+                      include_name=include_name)  # search indexes are made by raw SQL
     with context.begin_transaction():
         context.run_migrations()
 

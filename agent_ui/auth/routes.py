@@ -12,6 +12,9 @@ from agent_ui.web import container, current_user, db
 from callcenter.services.accounts import AccountLocked, LoginFailed, authenticate
 
 bp = Blueprint("auth", __name__)
+# Where each role starts its shift when no page was asked for.
+LANDING = {"agent": "console.index", "supervisor": "wallboard.index",
+           "merchant": "merchant_portal.jobs", "department": "department_portal.jobs"}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -42,7 +45,7 @@ def _start_session(user, extension):
                    extension=extension or user.extension)
     target = request.args.get("next", "")
     if not target.startswith("/") or urlsplit(target).netloc or target.startswith("//"):
-        target = url_for("main.home")
+        target = url_for(LANDING.get(user.role, "main.home"))
     return redirect(target)
 
 

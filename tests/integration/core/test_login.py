@@ -70,4 +70,8 @@ def test_open_redirects_after_login_are_refused(client, world):
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
     r = client.post("/login?next=//evil.example/", data={
         "username": "agent_a1", "password": "Passw0rd!", "csrf_token": token})
-    assert r.headers["Location"] == "/"
+    assert r.headers["Location"] == "/console/"  # the agent's own start page, not the other site
+
+
+def test_each_role_starts_on_its_own_page(client, world):
+    assert login(client, "sup_a", "Passw0rd!").headers["Location"] == "/wallboard/"
