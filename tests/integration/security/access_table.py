@@ -111,6 +111,9 @@ ACCESS: dict[tuple[str, str | None], Rule] = {
     ("supervise.switch", None): roles(*SUPERVISORS),
     ("supervise.extensions", None): roles(*SUPERVISORS),
     ("supervise.decide", None): roles(*SUPERVISORS),
+    # statistics: every region level reads its own figures (分级查询)
+    **{(f"stats.{e}", None): roles(*SUPERVISORS) for e in (
+        "dashboard", "calls", "drill", "export_file", "queries", "residents")},
     # partners' portals
     **{(f"department_portal.{e}", None): roles(DEPARTMENT) for e in (
         "jobs", "job", "accept", "extension", "reply", "give_back")},
