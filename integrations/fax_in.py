@@ -92,7 +92,7 @@ def _dpi(frame: Image.Image) -> tuple[float, float]:
 def _png(image: Image.Image) -> bytes:
     out = io.BytesIO()
     dpi = image.info.get("dpi", (204, 204))
-    image.save(out, "PNG", optimize=True, dpi=(round(dpi[0]), round(dpi[1])))
+    image.save(out, "PNG", dpi=(round(dpi[0]), round(dpi[1])))
     return out.getvalue()
 
 

@@ -2,7 +2,6 @@
 one), a catalog with a service and a form, a known resident, and hall helpers."""
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
@@ -13,12 +12,11 @@ sys.path.insert(0, str(HERE.parent / "dispatch"))
 sys.path.insert(0, str(HERE))
 
 from dispatch_fakes import FakeTwilio  # noqa: E402
+from public_helpers import RESIDENT_PHONE  # noqa: E402
 
 from callcenter.models import Resident, ResidentPhone  # noqa: E402
 from callcenter.services import catalog  # noqa: E402
 
-FIXTURES = HERE.parents[2].parent / "shared" / "fixtures"
-RESIDENT_PHONE = "+8613800138000"
 
 
 @pytest.fixture
@@ -50,12 +48,3 @@ def public_world(world, container):
         world.resident_id = resident.id
     return world
 
-
-def last_code(twilio: FakeTwilio) -> str:
-    """The code in the newest text the fake Twilio received."""
-    return re.search(r"(\d{6})", twilio.messages[-1]["body"]).group(1)
-
-
-def csrf(client, path: str) -> str:
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)

@@ -5,7 +5,7 @@ import io
 
 from PIL import Image, ImageDraw
 
-from conftest import FIXTURES
+from public_helpers import FIXTURES
 
 REAL_FAX = FIXTURES / "fax" / "fax_received_2pages.tif"
 

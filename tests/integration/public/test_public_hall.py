@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from callcenter.models import Attachment, Ticket
 from callcenter.models.public import HallDraft
-from conftest import RESIDENT_PHONE, csrf, last_code
+from public_helpers import RESIDENT_PHONE, csrf, last_code
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 

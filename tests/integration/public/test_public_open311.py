@@ -13,7 +13,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from callcenter.services.open311_keys import issue_key, revoke_key
-from conftest import FIXTURES
+from public_helpers import FIXTURES
 
 SCHEMAS = FIXTURES / "open311"
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from callcenter.models import Ticket, TicketEvent
 from callcenter.models.base import utcnow
 from callcenter.services import announcements
-from conftest import csrf
+from public_helpers import csrf
 from factories import PASSWORD
 from fax_files import generated_tiff
 from integrations import fax_in
