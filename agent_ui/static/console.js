@@ -225,6 +225,7 @@ async function markHandled() {
 }
 
 // -- live --------------------------------------------------------------------------
+let joinedOnOpen = false;
 function onSnapshot(rec) {
   now = clock(rec.now);
   calls = rec.state.calls;
@@ -232,6 +233,8 @@ function onSnapshot(rec) {
   if (current && !calls[current]) ended = true;   // closed while we were away: never show it live
   renderState();
   renderCall();
+  // Logging in at this desk means taking calls: join the queues once, as the PBX has us offline.
+  if (!joinedOnOpen && (!agent || agent.state === "offline")) { joinedOnOpen = true; setState("login"); }
 }
 
 function onEvent(name, data) {
