@@ -112,8 +112,9 @@ ACCESS: dict[tuple[str, str | None], Rule] = {
     ("supervise.extensions", None): roles(*SUPERVISORS),
     ("supervise.decide", None): roles(*SUPERVISORS),
     # statistics: every region level reads its own figures (分级查询)
-    **{(f"stats.{e}", None): roles(*SUPERVISORS) for e in (
-        "dashboard", "calls", "drill", "export_file", "queries", "residents")},
+    # (a dashboard per role: agents see the figures of their own region, issue 8)
+    **{(f"stats.{e}", None): roles(*STAFF) for e in ("dashboard", "drill", "queries")},
+    **{(f"stats.{e}", None): roles(*SUPERVISORS) for e in ("calls", "export_file", "residents")},
     # partners' portals
     **{(f"department_portal.{e}", None): roles(DEPARTMENT) for e in (
         "jobs", "job", "accept", "extension", "reply", "give_back")},
