@@ -126,19 +126,41 @@ def actions(session: Session, path: str, level: str, rng: DateRange,
     return {a: int(found.get(a, 0)) for a in names}
 
 
-def stocks(session: Session, path: str, now, rng: DateRange | None = None) -> dict[str, int]:
-    """Open, overdue and escalated tickets now (the partial index on open tickets serves it);
-    with `rng`, only those received in it (the cohort's still-unsettled overdue tickets)."""
-    where = [subtree_clause(T.region_path, path), T.status.in_(ticket_sql.OPEN)]
+STOCK_KEYS = ("open_now", "overdue_now", "escalated_now", "accept_overdue_now", "complete_overdue_now")
+
+
+def stocks_by_path(session: Session, path: str, now, rng: DateRange | None = None) -> dict:
+    """Open tickets now per region path under `path` (few rows: the partial index on open
+    tickets serves it): open, overdue and escalated, all received and, with `rng`, the
+    cohort received in it (its still-unsettled overdue tickets for the on-time rates)."""
+    conds = {"open_now": T.id.is_not(None), "overdue_now": ticket_sql.overdue_now(now),
+             "escalated_now": T.escalation_level > 0,
+             "accept_overdue_now": ticket_sql.accept_overdue_now(now),
+             "complete_overdue_now": ticket_sql.complete_overdue_now(now)}
+    cols = [func.coalesce(func.sum(case((c, 1), else_=0)), 0).label(k) for k, c in conds.items()]
     if rng is not None:
         lo, hi = rng.utc_bounds()
-        where += [T.created_at >= lo, T.created_at < hi]
-    conds = {"open_now": T.id.is_not(None), "overdue_now": ticket_sql.overdue_now(now),
-             "accept_overdue_now": ticket_sql.accept_overdue_now(now),
-             "complete_overdue_now": ticket_sql.complete_overdue_now(now),
-             "escalated_now": T.escalation_level > 0}
-    stmt = select(*[func.coalesce(func.sum(case((c, 1), else_=0)), 0).label(k)
-                    for k, c in conds.items()]).where(*where)
-    row = session.execute(stmt).one()
-    return {k: int(v) for k, v in row._mapping.items()}
+        cohort = and_(T.created_at >= lo, T.created_at < hi)
+        cols += [func.coalesce(func.sum(case((and_(cohort, c), 1), else_=0)), 0).label("cohort_" + k)
+                 for k, c in conds.items()]
+    stmt = select(T.region_path, *cols).where(
+        subtree_clause(T.region_path, path), T.status.in_(ticket_sql.OPEN)).group_by(T.region_path)
+    return {row[0]: {k: int(v) for k, v in list(row._mapping.items())[1:]}
+            for row in session.execute(stmt)}
 
+
+def fold(rows: dict, key_of) -> dict:
+    """Add up per-path stock rows under key_of(path)."""
+    out: dict = defaultdict(lambda: defaultdict(int))
+    for path, values in rows.items():
+        acc = out[key_of(path)]
+        for k, v in values.items():
+            acc[k] += v
+    return out
+
+
+def stocks(session: Session, path: str, now, rng: DateRange | None = None) -> dict[str, int]:
+    """Open, overdue and escalated tickets now; with `rng`, of those received in it."""
+    total = fold(stocks_by_path(session, path, now, rng), lambda p: "all").get("all", {})
+    prefix = "cohort_" if rng is not None else ""
+    return {k: int(total.get(prefix + k, 0)) for k in STOCK_KEYS}

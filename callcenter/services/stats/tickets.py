@@ -66,11 +66,11 @@ def _totals(rows: dict) -> dict:
 def summary(session: Session, node: Node, rng: DateRange, now: datetime) -> dict:
     """The node's figures for tickets received in `rng`, plus stocks now."""
     rows = src.measures(session, node.path, node.level, rng, ["status"])
-    cohort = src.stocks(session, node.path, now, rng)
+    stock = src.fold(src.stocks_by_path(session, node.path, now, rng), lambda p: "all").get("all", {})
+    cohort = {k: stock.get("cohort_" + k, 0) for k in src.STOCK_KEYS}
     figures = derive(_totals(rows), cohort, src.actions(session, node.path, node.level, rng))
     figures["by_status"] = {k[0]: v["n"] for k, v in rows.items() if v["n"]}
-    figures.update({k: v for k, v in src.stocks(session, node.path, now).items()
-                    if k in ("open_now", "overdue_now", "escalated_now")})
+    figures.update({k: stock.get(k, 0) for k in ("open_now", "overdue_now", "escalated_now")})
     return figures
 
 
@@ -94,15 +94,14 @@ def children(session: Session, node: Node, rng: DateRange, now: datetime) -> lis
             acc[name] += measures.get(name, 0)
         if status == "cancelled":
             acc["cancelled"] += measures.get("n", 0)
-    stock = {k.path: src.stocks(session, k.path, now, rng) for k in kids}
-    own_stock = src.stocks(session, node.path, now, rng)
-    for kid in stock.values():
-        own_stock = {k: v - kid[k] for k, v in own_stock.items()}
+    folded = src.fold(src.stocks_by_path(session, node.path, now, rng),
+                      lambda p: _child_path(node.path, p))
+    stock = {p: {k: v.get("cohort_" + k, 0) for k in src.STOCK_KEYS} for p, v in folded.items()}
     out = []
     for path, rid, name in [(node.path, node.id, "本级")] + [(k.path, k.id, k.name) for k in kids]:
         if path == node.path and path not in by_child:
             continue
-        figures = derive(dict(by_child.get(path, {})), stock.get(path, own_stock), {})
+        figures = derive(dict(by_child.get(path, {})), stock.get(path, {}), {})
         out.append({"region_id": rid, "path": path, "name": name, **figures})
     return out
 

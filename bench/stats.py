@@ -1,0 +1,189 @@
+"""Statistics benchmark: the dashboards through callcenter.services.stats against hand-written
+SQL for the same figures, on the base tables (B-tree indexes) and on the summary tables.
+
+    python bench/stats.py                                  # small: finishes in minutes
+    python bench/stats.py --tickets 5000000 --calls 10000000
+
+Uses DATABASE_URL when it points at an empty PostgreSQL database, else starts a throwaway
+PostgreSQL cluster. Prints the warm median of each, and ours ÷ the best hand-written SQL.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from callcenter import migrate  # noqa: E402
+from callcenter.models import Region  # noqa: E402
+from callcenter.models.base import utcnow  # noqa: E402
+from callcenter.services.stats import calls as call_stats, drill, tickets as st  # noqa: E402
+from callcenter.services.stats.bench_seed import Shape, seed  # noqa: E402
+from callcenter.services.stats.periods import DateRange, local_date  # noqa: E402
+from callcenter.store import make_engine  # noqa: E402
+
+FLAGS = """count(*) n,
+  count(*) FILTER (WHERE (resolved_at IS NOT NULL AND dispatched_at IS NULL)
+                      OR accepted_at <= accept_deadline) responded,
+  count(resolved_at) resolved,
+  count(*) FILTER (WHERE resolved_at <= complete_deadline OR (resolved_at IS NOT NULL AND complete_deadline IS NULL)) resolved_on_time,
+  count(*) FILTER (WHERE accepted_at <= accept_deadline) accepted_on_time, count(accepted_at) accepted,
+  count(satisfaction) rated, count(*) FILTER (WHERE satisfaction >= 4) satisfied,
+  coalesce(sum(extract(epoch FROM resolved_at - created_at)), 0) handle"""
+SUMS = """sum(n) n, sum(responded_on_time) responded, sum(resolved) resolved,
+  sum(resolved_on_time) resolved_on_time, sum(accepted_on_time) accepted_on_time, sum(accepted) accepted,
+  sum(rated) rated, sum(satisfied) satisfied, sum(handle_seconds) handle"""
+LOCAL = "(created_at AT TIME ZONE 'UTC' AT TIME ZONE 'Asia/Shanghai')::date"
+STOCK = """SELECT count(*), count(*) FILTER (WHERE complete_deadline < :now
+  OR (status = 'dispatched' AND accept_deadline < :now)), count(*) FILTER (WHERE escalation_level > 0)
+  FROM tickets WHERE region_path >= :lo_path AND region_path < :hi_path
+  AND status IN ('open', 'dispatched', 'accepted', 'returned')"""
+
+
+def base_dashboard(depth: int) -> list[str]:
+    where = "region_path >= :lo_path AND region_path < :hi_path AND created_at >= :lo AND created_at < :hi"
+    return [
+        f"SELECT status, {FLAGS} FROM tickets WHERE {where} GROUP BY status",
+        f"SELECT split_part(region_path, '/', {depth + 2}) child, {FLAGS} FROM tickets WHERE {where} GROUP BY 1",
+        f"SELECT {LOCAL} d, count(*), count(resolved_at) FROM tickets WHERE {where} GROUP BY 1",
+        f"SELECT category_id, count(*) FROM tickets WHERE {where} GROUP BY 1",
+        f"SELECT channel, count(*) FROM tickets WHERE {where} GROUP BY 1",
+        "SELECT e.action, count(*) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id "
+        "WHERE e.at >= :lo AND e.at < :hi AND e.action IN ('return', 'reopen') "
+        "AND t.region_path >= :lo_path AND t.region_path < :hi_path GROUP BY 1",
+        STOCK,
+    ]
+
+
+def summary_dashboard(depth: int) -> list[str]:
+    where = "grain = 'd' AND period BETWEEN :d0 AND :d1 AND rollup_path >= :lo_path AND rollup_path < :hi_path"
+    return [
+        f"SELECT status, {SUMS} FROM stats_ticket_periods WHERE {where} GROUP BY status",
+        f"SELECT split_part(rollup_path, '/', {depth + 2}) child, {SUMS} FROM stats_ticket_periods "
+        f"WHERE {where} GROUP BY 1",
+        f"SELECT period, sum(n), sum(resolved) FROM stats_ticket_periods WHERE {where} GROUP BY 1",
+        f"SELECT value, sum(n) FROM stats_ticket_dimensions WHERE {where} AND dim = 'category' GROUP BY 1",
+        f"SELECT value, sum(n) FROM stats_ticket_dimensions WHERE {where} AND dim = 'channel' GROUP BY 1",
+        f"SELECT action, sum(n) FROM stats_ticket_actions WHERE {where} AND action IN ('return', 'reopen') GROUP BY 1",
+        STOCK,
+    ]
+
+
+QUEUE_BASE = ["""SELECT count(*), count(*) FILTER (WHERE disposition = 'answered'),
+  count(*) FILTER (WHERE disposition = 'abandoned'),
+  count(*) FILTER (WHERE disposition = 'abandoned' AND coalesce(wait_seconds, 0) <= 5),
+  count(*) FILTER (WHERE disposition = 'answered' AND coalesce(wait_seconds, 0) <= 15),
+  sum(wait_seconds) FILTER (WHERE disposition = 'answered'), sum(talk_seconds) FILTER (WHERE disposition = 'answered'),
+  max(wait_seconds) FROM call_records
+  WHERE queue = :queue AND direction = 'inbound' AND started_at >= :lo AND started_at < :hi"""]
+QUEUE_SUMMARY = ["""SELECT sum(offered), sum(answered), sum(abandoned), sum(abandoned_short), sum(answered_in_sl),
+  sum(wait_answered_seconds), sum(talk_seconds), max(max_wait_seconds) FROM stats_call_hours
+  WHERE queue = :queue AND day BETWEEN :d0 AND :d1"""]
+DRILL = ["SELECT count(*) FROM tickets WHERE region_path >= :lo_path AND region_path < :hi_path "
+         "AND created_at >= :lo AND created_at < :hi",
+         "SELECT * FROM tickets WHERE region_path >= :lo_path AND region_path < :hi_path "
+         "AND created_at >= :lo AND created_at < :hi ORDER BY created_at DESC, id DESC LIMIT 50"]
+
+
+def timed(fn, repeat: int) -> float:
+    fn()  # warm
+    runs = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - t)
+    return statistics.median(runs) * 1000
+
+
+def run_sql(engine, statements, params):
+    def go():
+        with engine.connect() as conn:
+            for sql in statements:
+                conn.execute(text(sql), params).all()
+    return go
+
+
+def params_for(node, rng, now, queue="hotline"):
+    lo, hi = rng.utc_bounds()
+    return {"lo_path": node.path, "hi_path": node.path[:-1] + "0", "lo": lo.replace(tzinfo=None),
+            "hi": hi.replace(tzinfo=None), "d0": rng.start, "d1": rng.end, "now": now.replace(tzinfo=None),
+            "queue": queue}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--tickets", type=int, default=200_000)
+    ap.add_argument("--calls", type=int, default=400_000)
+    ap.add_argument("--repeat", type=int, default=7)
+    args = ap.parse_args()
+    server, url = None, os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        from servers import PostgresServer
+        server = PostgresServer().start()
+        url = server.create_database("bench_stats")
+    try:
+        bench(url, args)
+    finally:
+        if server:
+            server.stop()
+
+
+def bench(url: str, args) -> None:
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    now = utcnow()
+    t = time.perf_counter()
+    made = seed(engine, Shape(tickets=args.tickets, calls=args.calls, days=730), now, progress=lambda m: None)
+    print(f"seeded {args.tickets} tickets, {args.calls} calls in {time.perf_counter() - t:.1f}s")
+    tree = made["tree"]
+    with Session(engine) as s:
+        city = st.Node.of(s.get(Region, tree["city"]))
+        district = st.Node.of(s.get(Region, tree["districts"][0]))
+        street = st.Node.of(s.get(Region, tree["streets"][0]))
+    today = local_date(now)
+    month, year = DateRange(today - timedelta(days=29), today), DateRange(today - timedelta(days=364), today)
+    cases = [
+        ("district 30-day dashboard", district, month, lambda s, n, r: _dashboard(s, n, r, now),
+         base_dashboard, summary_dashboard),
+        ("whole city, one year", city, year, lambda s, n, r: _dashboard(s, n, r, now),
+         base_dashboard, summary_dashboard),
+        ("queue KPIs, 30 days", city, month, lambda s, n, r: call_stats.queue_figures(s, r, "hotline"),
+         lambda d: QUEUE_BASE, lambda d: QUEUE_SUMMARY),
+        ("street drill-down, 30 days", street, month,
+         lambda s, n, r: drill.drill(s, n.path, "received", r, now), lambda d: DRILL, None),
+    ]
+    print(f"{'case':30} {'ours ms':>9} {'SQL base':>9} {'SQL summ':>9} {'ours/best':>9}")
+    for name, node, rng, ours, base_sql, summ_sql in cases:
+        depth = node.path.count("/") - 1
+        params = params_for(node, rng, now)
+
+        def ours_fn():
+            with Session(engine) as s:
+                ours(s, node, rng)
+        o = timed(ours_fn, args.repeat)
+        b = timed(run_sql(engine, base_sql(depth), params), args.repeat)
+        m = timed(run_sql(engine, summ_sql(depth), params), args.repeat) if summ_sql else None
+        best = min(x for x in (b, m) if x is not None)
+        print(f"{name:30} {o:9.1f} {b:9.1f} {(m if m is not None else float('nan')):9.1f} {o / best:9.2f}")
+    engine.dispose()
+
+
+def _dashboard(s, node, rng, now):
+    st.summary(s, node, rng, now)
+    st.children(s, node, rng, now)
+    st.trend(s, node, rng, "day")
+    st.by_category(s, node, rng)
+    st.by_dimension(s, node, rng, "channel")
+
+
+if __name__ == "__main__":
+    main()
