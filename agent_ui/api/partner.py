@@ -22,6 +22,15 @@ def _actor():
     return actor_for(g.user)
 
 
+def _require(*roles: str) -> None:
+    if g.user.role not in roles:
+        raise ApiError(403, "forbidden", f"this endpoint is for {', '.join(roles)}")
+
+
+PARTNERS = ("merchant", "department")
+STAFF = ("agent", "supervisor", "admin")
+
+
 def _messaging():
     return container().extras["dispatcher"].messaging
 
@@ -59,18 +68,21 @@ def dispatch_recall(number: str):
 
 @bp.get("/partner/jobs")
 def partner_jobs():
+    _require(*PARTNERS)
     rows = partner_actions.partner_jobs(db(), _actor(), request.args.get("bucket", "new"))
     return jsonify({"items": [ticket_dict(t, _actor()) for t in rows]})
 
 
 @bp.get("/partner/jobs/<number>")
 def partner_job(number: str):
+    _require(*PARTNERS)
     return jsonify(ticket_dict(dispatch.get_ticket(db(), _actor(), number), _actor(),
                                with_timeline=True))
 
 
 @bp.post("/partner/jobs/<number>/accept")
 def partner_accept(number: str):
+    _require(*PARTNERS)
     with write():
         ticket = partner_actions.accept(db(), _actor(), number, _messaging(),
                                         events=container().events)
@@ -79,6 +91,7 @@ def partner_accept(number: str):
 
 @bp.post("/partner/jobs/<number>/return")
 def partner_return(number: str):
+    _require(*PARTNERS)
     body = _body()
     with write():
         ticket = partner_actions.return_job(db(), _actor(), number, body.get("reason"),
@@ -88,6 +101,7 @@ def partner_return(number: str):
 
 @bp.post("/partner/jobs/<number>/extension")
 def partner_extension(number: str):
+    _require(*PARTNERS)
     body = _body()
     when = parse_day(body.get("deadline") if isinstance(body.get("deadline"), str) else None)
     with write():
@@ -98,6 +112,7 @@ def partner_extension(number: str):
 
 @bp.post("/partner/jobs/<number>/reply")
 def partner_reply(number: str):
+    _require(*PARTNERS)
     body = _body()
     uploads = [_upload(a) for a in body.get("attachments") or []]
     with write():
@@ -158,6 +173,7 @@ def extensions_decide(request_id: int):
 
 @bp.get("/revisits")
 def revisits_due():
+    _require(*STAFF)
     rows = revisit.due_revisits(db(), _actor())
     return jsonify({"items": [ticket_dict(t, _actor()) for t in rows]})
 
@@ -173,6 +189,7 @@ def revisit_record(number: str):
 
 @bp.get("/notification-templates")
 def templates_index():
+    _require("admin")
     return jsonify({"items": notifications.list_templates(db())})
 
 

@@ -123,7 +123,8 @@ def test_admins_edit_templates_and_broken_ones_are_refused(client, container, wo
     r = client.put("/api/v1/notification-templates/resident.created/zh", headers=agent,
                    json={"body": "x{ticket_number}"})
     assert r.status_code == 403
-    items = client.get("/api/v1/notification-templates", headers=agent).json["items"]
+    assert client.get("/api/v1/notification-templates", headers=agent).status_code == 403
+    items = client.get("/api/v1/notification-templates", headers=admin).json["items"]
     mine = next(i for i in items if i["key"] == "resident.created" and i["language"] == "zh")
     assert mine == {"key": "resident.created", "language": "zh", "custom": True,
                     "body": "您的工单号是{ticket_number}。"}
