@@ -4,7 +4,9 @@ A room is `agent:<ext>` (that agent's state and calls) or `queue:<name>` (waitin
 talking calls, member agents, today's counts). The state is a plain JSON dict so it
 can be mirrored to Redis whole; `apply` says whether an event changed it, which is how
 the publisher skips duplicates when the bridge and the fan-out name the same room.
-A call once ended or abandoned is remembered (bounded) and never comes back.
+A call once ended or abandoned is remembered (bounded) and never comes back. Today's
+counts are the calls that reached the queue today (Asia/Shanghai), as on the statistics
+pages: a call queued before midnight and answered after it stays out of the new day's.
 """
 from __future__ import annotations
 
@@ -132,8 +134,12 @@ def _merge(call: dict[str, Any], payload: dict[str, Any]) -> None:
         call["extension"] = ext
 
 
+def _started_today(state: dict[str, Any], call: dict[str, Any]) -> bool:
+    return local_day(float(call.get("queued_at") or call["since"])) == state["day"]
+
+
 def _count_answer(state: dict[str, Any], call: dict[str, Any], at: float, sl_seconds: int) -> None:
-    if not state["room"].startswith("queue:"):
+    if not state["room"].startswith("queue:") or not _started_today(state, call):
         return
     counts = state["counts"]
     wait = max(0.0, at - float(call.get("queued_at") or call["since"]))
@@ -150,7 +156,7 @@ def _close(state: dict[str, Any], name: str, lid: str, payload: dict[str, Any], 
     state["closed"] = (state["closed"] + [lid])[-CLOSED_MEMORY:]
     if call is None:
         return False
-    if state["room"].startswith("queue:"):
+    if state["room"].startswith("queue:") and _started_today(state, call):
         counts = state["counts"]
         if call.get("phase") == "talking":
             talk = payload.get("talk_seconds")

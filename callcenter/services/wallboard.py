@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from callcenter.domain.tickets import Actor
 from callcenter.models import Ticket
 from callcenter.models.base import utcnow
+from callcenter.services import live
 from callcenter.services.ticket_queries import scope_clause
 
 OPEN_STATES = ("open", "dispatched", "accepted", "returned")
@@ -25,6 +26,7 @@ AGENT_STATES = ("ready", "ringing", "on_call", "wrap_up", "paused", "offline")
 def queue_view(state: dict[str, Any], now: float, *, sl_seconds: int = 15,
                wait_alert_seconds: int = 60) -> dict[str, Any]:
     """KPIs, waiting and talking calls, member agents and alerts of one queue room."""
+    state = _as_of_today(state, now)
     calls = sorted(state["calls"].values(), key=lambda c: c.get("queued_at") or c["since"])
     waiting = [c for c in calls if c.get("phase") != "talking"]
     longest = max((now - float(c.get("queued_at") or c["since"]) for c in waiting), default=0.0)
@@ -36,6 +38,14 @@ def queue_view(state: dict[str, Any], now: float, *, sl_seconds: int = 15,
             "agents": [{**a, "in_state": int(max(0.0, now - float(a["since"])))} for a in agents],
             "alerts": alerts(len(waiting), longest, by_state, wait_alert_seconds),
             "thresholds": {"sl_seconds": sl_seconds, "wait_alert_seconds": wait_alert_seconds}}
+
+
+def _as_of_today(state: dict[str, Any], now: float) -> dict[str, Any]:
+    """No event yet since midnight: the counts held are yesterday's, today's are zero."""
+    if live.local_day(now) <= state["day"]:
+        return state
+    agents = {ext: {**a, "calls_today": 0} for ext, a in state["agents"].items()}
+    return {**state, "counts": dict.fromkeys(live.COUNTERS, 0), "agents": agents}
 
 
 def kpis(counts: dict[str, Any], sl_seconds: int) -> dict[str, Any]:

@@ -120,6 +120,15 @@ def test_ended_call_that_was_never_answered_is_not_in_aht():
     assert (k["abandoned"], k["aht"]) == (1, None)
 
 
+def test_call_queued_before_midnight_counts_on_the_day_it_started():
+    before = sh("2024-05-20 23:59:50")
+    state = fold(room(before), ("call.offered", offered("N1", before)),
+                 ("call.answered", answered("N1", "8001", before + 15)))   # 00:00:05
+    k = queue_view(state, before + 20)["kpis"]
+    assert state["day"] == "2024-05-21"
+    assert (k["offered"], k["answered"], k["service_level"], k["asa"]) == (0, 0, None, None)
+
+
 def test_waiting_call_stays_on_the_board_across_midnight():
     before = sh("2024-05-20 23:59:50")
     state = fold(room(before), ("call.offered", offered("N1", before)),
@@ -127,6 +136,12 @@ def test_waiting_call_stays_on_the_board_across_midnight():
     view = queue_view(state, before + 30)
     assert (view["kpis"]["waiting"], view["kpis"]["longest_wait"]) == (2, 30)
     assert (view["kpis"]["offered"], view["kpis"]["answered"]) == (1, 0)   # only N2 is today's
+
+
+def test_yesterdays_counts_are_not_shown_as_today_before_the_first_event():
+    state = fold(room(), *call("L1", T0, T0 + 5, T0 + 65))
+    k = queue_view(state, sh("2024-05-21 08:00:00"))["kpis"]
+    assert (k["offered"], k["answered"], k["aht"]) == (0, 0, None)
 
 
 def test_midnight_in_shanghai_is_not_midnight_utc():
