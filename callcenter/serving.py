@@ -163,10 +163,50 @@ def start_embedded(container: Container, *, demo: bool, demo_calls: bool = True)
             embedded.stoppers.append(start_demo_calls(embedded.telephony, demo_callers(container)))
     embedded.stoppers.append(start_ivr(container))
     embedded.stoppers.append(start_retention(container))
+    embedded.stoppers.append(start_fax_intake(container))
     # Deliveries: the outbox relay always runs here; deadline checks too when no RQ scheduler.
     dispatcher = container.extras["dispatcher"]
     dispatcher.start_background(deadlines_every=None if container.settings.redis_url else 60)
     return embedded
+
+
+def start_fax_intake(container: Container, inbox_every: float = 10.0):
+    """Faxes the bridge reports, and files dropped in FAX_INBOX, become tickets.
+
+    Rendering takes a while, so it runs on its own thread, never on the bridge's.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from callcenter.ports import InProcessEvents
+    from integrations import fax_in
+
+    pool = ThreadPoolExecutor(1, thread_name_prefix="fax-intake")
+
+    def file_fax(name, payload, room):
+        try:
+            fax_in.on_event(container, name, payload, room)
+        except Exception:  # noqa: BLE001 - the TIFF stays in the spool for the inbox scan
+            log.exception("fax of call %s could not be filed", payload.get("linkedid"))
+
+    if isinstance(container.events, InProcessEvents):
+        container.events.subscribe(lambda name, payload, room: (
+            pool.submit(file_fax, name, payload, room)
+            if name == "call.ended" and payload.get("fax") else None))
+    stop = threading.Event()
+    inbox = container.settings.fax_inbox
+    if inbox:
+        def scan():
+            while not stop.wait(inbox_every):
+                try:
+                    fax_in.scan_inbox(container, inbox)
+                except Exception:  # noqa: BLE001 - retried on the next pass
+                    log.exception("fax inbox scan failed")
+        threading.Thread(target=scan, name="fax-inbox", daemon=True).start()
+
+    def stopper():
+        stop.set()
+        pool.shutdown(wait=True)
+    return stopper
 
 
 def start_retention(container: Container, every: float = 86400.0):

@@ -36,7 +36,10 @@ def senders_for(settings: Settings, env=None) -> dict[str, Sender]:
         "webhook": WebhookSender(timeout=timeout),
         "email": SmtpEmail(SmtpConfig.from_settings(settings, env)),
     }
-    senders.update({name: make(settings) for name, make in SENDER_FACTORIES.items()})
+    for name, make in SENDER_FACTORIES.items():
+        sender = make(settings)
+        if sender is not None:  # a factory may decline, e.g. fax without a PBX
+            senders[name] = sender
     return senders
 
 

@@ -16,12 +16,7 @@ from callcenter.models import Category, Department, Provider, Region, Resident, 
 from callcenter.models.base import utcnow
 from callcenter.ports import EventPublisher
 from callcenter.services.numbering import next_ticket_number
-from callcenter.services.stats import maintenance as stats_summaries
 from callcenter.services.ticket_input import TicketInput
-
-
-# Summary tables follow every ticket flush in the same transaction (docs/stats.md).
-stats_summaries.install()
 
 
 class ConflictError(InvalidTransitionError):

@@ -135,3 +135,19 @@ def test_a_call_ended_event_with_a_fax_is_picked_up(container, public_world, ses
                                                       "pages": 2, "remote_station_id": "X"}})
     fax_in.on_event(container, "call.ended", {"linkedid": "9.10", "fax": None})
     assert len(session.scalars(select(FaxMessage)).all()) == 1
+
+
+def test_serve_files_a_fax_the_bridge_reports_off_the_bridges_thread(container, public_world, session):
+    """`callcenter serve` wires the event bus to the intake: publishing returns at once."""
+    from callcenter.serving import start_fax_intake
+    os.makedirs(container.settings.fax_spool, exist_ok=True)
+    shutil.copy(REAL_FAX, os.path.join(container.settings.fax_spool, "7.tif"))
+    stop = start_fax_intake(container)
+    try:
+        container.events.publish("call.ended", {
+            "linkedid": "7.7", "caller_number": "02155550100",
+            "fax": {"file": "/var/spool/asterisk/fax/7.tif", "pages": 2, "remote_station_id": "X"}})
+        container.events.publish("call.ended", {"linkedid": "7.8", "fax": None})
+    finally:
+        stop()  # waits for the intake thread to finish what it was given
+    assert [t.channel for t in session.scalars(select(Ticket)).all()] == ["fax"]
