@@ -46,7 +46,7 @@ def load_queues(path: str | os.PathLike | None = None) -> list[QueueDef]:
     path = Path(path or os.environ.get("CALLCENTER_QUEUES") or DEFAULT_FILE)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise QueueConfigError(f"cannot read queue file {path}: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("queues"), list):
         raise QueueConfigError(f"{path}: expected a mapping with a 'queues' list")
@@ -63,7 +63,7 @@ def load_queues(path: str | os.PathLike | None = None) -> list[QueueDef]:
 def _entry(entry: object, where: str) -> QueueDef:
     if not isinstance(entry, dict):
         raise QueueConfigError(f"{where}: expected a mapping")
-    name, region = str(entry.get("name", "")), str(entry.get("region", ""))
+    name, region = _text(entry.get("name")), _text(entry.get("region"))
     if not name or set(name) - NAME_CHARS:
         raise QueueConfigError(f"{where}: name must be lower-case letters, digits, - or _")
     if not region:
@@ -74,8 +74,16 @@ def _entry(entry: object, where: str) -> QueueDef:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise QueueConfigError(f"{where}: {key} must be a whole number of seconds")
         ints[key] = value
-    members = tuple(str(m) for m in entry.get("members") or ())
-    return QueueDef(name, str(entry.get("label") or name), region, members=members, **ints)
+    members = entry.get("members") or []
+    if not isinstance(members, list) or not all(_text(m) for m in members):
+        raise QueueConfigError(f"{where}: members must be a list of extensions, e.g. ['8001']")
+    return QueueDef(name, str(entry.get("label") or name), region,
+                    members=tuple(_text(m) for m in members), **ints)
+
+
+def _text(value: object) -> str:
+    """A code written with or without quotes ('340202' or 340202); nothing else (null → '')."""
+    return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
 
 
 class QueueDirectory:
