@@ -22,6 +22,8 @@ COMMAND_MODULES = [
 @click.group()
 def main() -> None:
     """社区服务呼叫中心 — community service hotline."""
+    from callcenter.ops.logs import configure_from_env
+    configure_from_env()  # LOG_FORMAT=json: every process logs JSON without personal data
 
 
 def _register() -> None:

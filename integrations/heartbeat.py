@@ -47,8 +47,10 @@ class Heartbeats:
                     if k.startswith(prefix) and until > now}
 
 
-async def beat_bridge(bridge, beats: Heartbeats, node: str, interval: float = 10.0) -> None:
-    """Beat the bridge's AMI connection state every `interval` seconds until cancelled."""
+async def beat_bridge(bridge, beats: Heartbeats, node: str, interval: float = 10.0,
+                      poll: float = 0.25) -> None:
+    """Beat the bridge's AMI connection state every `interval` seconds, and at once when it
+    connects or drops, until cancelled."""
     loop = asyncio.get_running_loop()
     while True:
         connected = bridge.connected.is_set()
@@ -57,4 +59,7 @@ async def beat_bridge(bridge, beats: Heartbeats, node: str, interval: float = 10
                 "ami", node, connected, ttl=interval * 3))
         except Exception:  # Redis down: /healthz shows the bridge as missing, which it is
             pass
-        await asyncio.sleep(interval)
+        waited = 0.0
+        while waited < interval and bridge.connected.is_set() == connected:
+            await asyncio.sleep(min(poll, interval))
+            waited += poll

@@ -29,7 +29,7 @@ def json_errors(view):
             return _error(exc.status, exc.code, exc.message, exc.field)
         except TelephonyError as exc:
             status = {"pbx_disconnected": 503, "bad_request": 400, "not_your_call": 403,
-                      "no_such_call": 404}.get(exc.code, 502)
+                      "no_such_call": 404, "bridge_timeout": 504}.get(exc.code, 502)
             return _error(status, exc.code, exc.message)
     return wrapped
 
@@ -49,8 +49,12 @@ def body() -> dict:
 
 
 def telephony():
-    """The call-control adapter the composition root installed (serve, serve --demo)."""
-    control = container().extras.get("call_control")
+    """The call-control adapter serve installed (embedded bridge), else the Redis command channel."""
+    extras, settings = container().extras, container().settings
+    control = extras.get("call_control")
+    if control is None and settings.redis_url:  # gunicorn/compose: `ami-bridge` runs elsewhere
+        from integrations.ami.remote_control import RemoteCallControl
+        control = extras["call_control"] = RemoteCallControl.from_url(settings.redis_url)
     if control is None:
         raise ConsoleError(503, "no_telephony", "未连接交换机（未设置 AMI_URL，也未以 --demo 启动）")
     return control

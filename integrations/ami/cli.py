@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import signal
 import sys
 
@@ -98,7 +99,9 @@ def ami_bridge(wrapup: tuple[str, ...]) -> None:
         store_agents=store_agents,
         wrapup=_wrapup(wrapup),
     )
-    asyncio.run(_run_until_signal(bridge.run(), bridge.stop))
+    from integrations.ami.bridge_process import node_name, run_bridge  # + heartbeat, commands
+    main = run_bridge(bridge, settings.redis_url, node_name(os.environ.get("AMI_NODE")))
+    asyncio.run(_run_until_signal(main, bridge.stop))
 
 
 @click.command("pbx-sim")

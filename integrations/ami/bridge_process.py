@@ -1,0 +1,32 @@
+"""What `callcenter ami-bridge` runs beside the bridge when REDIS_URL is set: the heartbeat
+that /healthz reads, and the consumer of the web workers' call-control commands."""
+from __future__ import annotations
+
+import asyncio
+import socket
+
+from integrations.ami.actions import Telephony
+from integrations.ami.bridge import AMIBridge
+from integrations.ami.remote_control import CommandRunner, serve_commands
+from integrations.heartbeat import Heartbeats, beat_bridge
+
+
+def node_name(explicit: str | None = None) -> str:
+    return explicit or socket.gethostname()
+
+
+async def run_bridge(bridge: AMIBridge, redis_url: str | None, node: str,
+                     beat_every: float = 10.0) -> None:
+    """Run the bridge until it stops; with Redis, beat and serve commands alongside it."""
+    helpers: list[asyncio.Task] = []
+    if redis_url:
+        helpers.append(asyncio.create_task(
+            beat_bridge(bridge, Heartbeats(redis_url), node, interval=beat_every)))
+        helpers.append(asyncio.create_task(
+            serve_commands(CommandRunner(Telephony(bridge)), redis_url)))
+    try:
+        await bridge.run()
+    finally:
+        for task in helpers:
+            task.cancel()
+        await asyncio.gather(*helpers, return_exceptions=True)
