@@ -50,6 +50,24 @@ def write_only_emitter(redis_url: str) -> SocketIOEmitter:
     return SocketIOEmitter(SocketIO(message_queue=redis_url, channel=CHANNEL))
 
 
+def queue_thresholds(directory) -> Callable[[str], tuple[int, int]]:
+    """(service-level seconds, wait-alert seconds) of a queue, from the queue file."""
+    def thresholds(queue: str) -> tuple[int, int]:
+        q = directory.get(queue)
+        return (q.service_level_seconds, q.wait_alert_seconds) if q else (15, 60)
+    return thresholds
+
+
+def bridge_publisher(redis_url: str, directory=None) -> "LivePublisher":
+    """The bridge in its own process (`callcenter ami-bridge` with REDIS_URL): emit through
+    the Redis queue the web workers listen to, and mirror each room's state there."""
+    if directory is None:
+        from callcenter.services.queue_directory import QueueDirectory, load_queues
+        directory = QueueDirectory(load_queues())
+    return LivePublisher(write_only_emitter(redis_url), RedisMirror(redis_url),
+                         thresholds=queue_thresholds(directory))
+
+
 class MemoryMirror:
     """Embedded mode: the publisher's own states are the snapshots (copied when read)."""
 

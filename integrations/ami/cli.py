@@ -90,7 +90,7 @@ def ami_bridge(wrapup: tuple[str, ...]) -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    container = build(settings)
+    container = build(settings, events=_bridge_events(settings))
     store_calls, store_agents = make_call_stores(container.sessions)
     bridge = AMIBridge(
         parse_ami_url(settings.ami_url),
@@ -102,6 +102,20 @@ def ami_bridge(wrapup: tuple[str, ...]) -> None:
     from integrations.ami.bridge_process import node_name, run_bridge  # + heartbeat, commands
     main = run_bridge(bridge, settings.redis_url, node_name(os.environ.get("AMI_NODE")))
     asyncio.run(_run_until_signal(main, bridge.stop))
+
+
+def _bridge_events(settings):
+    """With REDIS_URL, events reach every web worker's consoles through Redis; without it
+    they stay in this process (a console gets them from `callcenter serve`'s own bridge)."""
+    if not settings.redis_url:
+        log.warning("REDIS_URL is not set: no console will see this bridge's events")
+        return None
+    from callcenter.services.queue_directory import QueueConfigError
+    from integrations.push import bridge_publisher
+    try:
+        return bridge_publisher(settings.redis_url)
+    except QueueConfigError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @click.command("pbx-sim")
