@@ -1,19 +1,13 @@
-"""The IVR survey's score stored through the revisit service (needs its tables migrated)."""
+"""The IVR survey's score stored through the revisit service."""
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from callcenter.models.tickets import Ticket
 from ivr.store_directory import StoreDirectory
 from test_ivr_store_directory import seed
 
 
-# The revisit service updates statistics tables that no migration creates yet (their model is
-# in progress elsewhere). Strict: once the migration lands this passes and the marker must go.
-@pytest.mark.xfail(strict=True, raises=(OperationalError, ProgrammingError),
-                   reason="stats_region_rollups is not migrated yet")
 def test_ivr_survey_score_becomes_the_tickets_revisit(container, world):
     seed(container, world)
     directory = StoreDirectory(container.sessions)
