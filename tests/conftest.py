@@ -19,6 +19,30 @@ from callcenter.ports import RecordingEvents  # noqa: E402
 from servers import PostgresServer, RedisServer  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def _serialise_compile() -> None:
+    """CPython 3.11.7's AST constructor is not thread-safe: two threads compiling at once
+    (Jinja templates in a live server's thread, URL rules in the test's) can fail with
+    "SystemError: AST constructor recursion depth mismatch". The suite runs servers in
+    threads, so it compiles one at a time (python/cpython gh-106905); production code is
+    not touched."""
+    import builtins
+    import threading
+    if sys.version_info >= (3, 12) or getattr(builtins.compile, "_serialised", False):
+        return
+    lock = threading.RLock()
+    original = builtins.compile
+
+    def compile(*args, **kwargs):  # noqa: A001 - wraps the builtin of the same name
+        with lock:
+            return original(*args, **kwargs)
+
+    compile._serialised = True
+    builtins.compile = compile
+
+
+_serialise_compile()
 FIXTURES = REPO.parent / "shared" / "fixtures"
 
 
