@@ -115,6 +115,11 @@ class PostgresServer:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
+    def restart(self) -> None:
+        """Stop and start the same cluster on the same port: every open connection drops."""
+        subprocess.run([*self._run_as(), str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"),
+                        "-m", "fast", "-w", "restart"], check=True, stdout=subprocess.DEVNULL)
+
     def stop(self) -> None:
         subprocess.run([*self._run_as(), str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"),
                         "-m", "immediate", "stop"], stdout=subprocess.DEVNULL,
