@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import jsonify, request
+from flask import jsonify, request, session
+from sqlalchemy import func, select
 
-from agent_ui.web import container
+from agent_ui.web import container, db
+from callcenter.models import User
 from integrations.ami.actions import TelephonyError
 from callcenter.domain.tickets import TicketError
 from callcenter.services.queue_directory import QueueDirectory, load_queues
@@ -58,6 +60,16 @@ def telephony():
     if control is None:
         raise ConsoleError(503, "no_telephony", "未连接交换机（未设置 AMI_URL，也未以 --demo 启动）")
     return control
+
+
+def desk_extension(user: User) -> str | None:
+    """The extension typed at log-in, unless it is another active user's phone: its pops,
+    calls and recordings are that user's (the socket refuses it the same way)."""
+    ext = session.get("extension") or user.extension
+    if ext and ext != user.extension and db().scalar(select(func.count()).select_from(User).where(
+            User.extension == ext, User.id != user.id, User.active.is_(True))):
+        raise ConsoleError(403, "extension_taken", f"分机 {ext} 已绑定其他座席，请用本座席的分机登录")
+    return ext
 
 
 def queue_directory() -> QueueDirectory:

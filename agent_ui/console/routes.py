@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, render_template, request, send_file, session
 
-from agent_ui.console.common import ConsoleError, body, json_errors, queue_directory, telephony
+from agent_ui.console.common import (ConsoleError, body, desk_extension, json_errors, queue_directory,
+                                     telephony)
 from agent_ui.console.messages import client_strings
 from agent_ui.i18n import current_language
 from agent_ui.web import container, current_user, db, login_required, transaction
@@ -20,7 +21,7 @@ PAUSE_REASONS = ("小休", "会议", "培训", "用餐", "后处理")
 
 
 def _ext() -> str:
-    ext = session.get("extension") or current_user().extension
+    ext = desk_extension(current_user())
     if not ext:
         raise ConsoleError(400, "no_extension", "登录时请填写本座席的分机号")
     return ext
@@ -36,8 +37,12 @@ def _my_queues() -> list[str]:
 def index():
     actor = actor_for(current_user())
     form = console_tickets.form_choices(db(), actor)
+    try:
+        queues = _my_queues() if session.get("extension") else []
+    except ConsoleError:  # another agent's phone: the page loads, its socket and calls are refused
+        queues = []
     return render_template("console/index.html", extension=session.get("extension") or "",
-                           queues=_my_queues() if session.get("extension") else [],
+                           queues=queues,
                            reasons=PAUSE_REASONS, form=form,
                            demo=bool(getattr(container().extras.get("call_control"), "demo", False)),
                            strings=client_strings())
@@ -113,9 +118,13 @@ def recording(linkedid: str):
     user = current_user()
     queues = [q.name for q in queue_directory().visible_to(db(), user.region.path)]
     try:
+        ext = desk_extension(user)
+    except ConsoleError:  # another agent's phone: no right to the calls it answered
+        ext = None
+    try:
         rec = recordings.recording_for(db(), actor_for(user), linkedid,
                                        container().settings.recordings_path,
-                                       extension=session.get("extension"), queues=queues)
+                                       extension=ext, queues=queues)
     except NotFoundError:
         abort(404)
     return send_file(rec.path, mimetype=rec.mime_type, conditional=True, max_age=0)
