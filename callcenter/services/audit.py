@@ -25,6 +25,3 @@ def entries_for(session: Session, record_type: str, record_id: int) -> list[Audi
         AuditEntry.record_type == record_type, AuditEntry.record_id == record_id)
         .order_by(AuditEntry.id)))
 
-
-def recent(session: Session, limit: int = 100) -> list[AuditEntry]:
-    return list(session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)))
