@@ -14,7 +14,7 @@ from agent_ui.portal.common import kick, parse_day, write
 from agent_ui.web import container, db
 from callcenter.services import deliveries, dispatch, notifications, partner_actions, revisit
 from callcenter.services.accounts import actor_for
-from callcenter.services.dispatch_files import Upload
+from callcenter.services.attachments import Upload
 from callcenter.services.ticket_queries import ticket_dict
 
 

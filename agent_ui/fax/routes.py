@@ -12,7 +12,7 @@ from callcenter.domain.tickets import TYPES, TicketError
 from callcenter.models import Attachment, Category
 from callcenter.services import fax as faxes
 from callcenter.services.accounts import actor_for
-from callcenter.services.intake import read_bytes
+from callcenter.services.attachments import read_bytes
 
 bp = Blueprint("fax", __name__)
 STAFF = ("agent", "supervisor", "admin")

@@ -10,7 +10,7 @@ from agent_ui.hall.common import ScreenOnlySms, sms_sender
 from agent_ui.web import container, db
 from callcenter.models.base import utcnow
 from callcenter.services import verification
-from callcenter.services.public_requests import Upload
+from callcenter.services.attachments import Upload
 
 TRACK_SECONDS = 2 * 3600
 HONEYPOT = "website"

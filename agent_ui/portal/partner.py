@@ -13,7 +13,7 @@ from agent_ui.portal.strings import t
 from agent_ui.web import container, db, login_required
 from callcenter.domain.tickets import TicketError
 from callcenter.services import partner_actions as actions
-from callcenter.services.dispatch_files import Upload
+from callcenter.services.attachments import Upload
 from callcenter.services.partner_views import job_view, notices_for, pending_extension
 from callcenter.services.tickets import get_ticket
 

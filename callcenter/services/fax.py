@@ -23,7 +23,8 @@ from callcenter.models import (
 from callcenter.models.base import utcnow
 from callcenter.models.public import FaxMessage
 from callcenter.ports import EventPublisher
-from callcenter.services.intake import city_region, store_bytes, system_actor
+from callcenter.services.attachments import store_bytes
+from callcenter.services.intake import city_region, system_actor
 from callcenter.services.regions import subtree_clause
 from callcenter.services.ticket_input import TicketInput
 from callcenter.services.tickets import open_ticket

@@ -7,9 +7,7 @@ timeline shows no person and `open_ticket`'s role and scope checks still apply.
 """
 from __future__ import annotations
 
-import hashlib
 import os
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -46,27 +44,3 @@ def city_region(session: Session, code: str | None = None) -> Region:
 
 def region_by_code(session: Session, code: str) -> Region | None:
     return session.scalars(select(Region).where(Region.code == code)).first()
-
-
-def attachment_path(instance_path: str, sha256: str) -> Path:
-    """Where an attachment's bytes live: instance/attachments/ab/abcdef… (shared layout)."""
-    return Path(instance_path) / "attachments" / sha256[:2] / sha256
-
-
-def store_bytes(instance_path: str, data: bytes) -> str:
-    """Write `data` once under its SHA-256 (atomically) and return the digest."""
-    digest = hashlib.sha256(data).hexdigest()
-    path = attachment_path(instance_path, digest)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{digest}.{os.getpid()}.part")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    return digest
-
-
-def read_bytes(instance_path: str, sha256: str) -> bytes:
-    path = attachment_path(instance_path, sha256)
-    if not path.is_file():
-        raise NotFoundError("file not found")
-    return path.read_bytes()

@@ -16,6 +16,7 @@ from callcenter.models import Dispatch, ExtensionRequest, Ticket, TicketEvent
 from callcenter.models.base import utcnow
 from callcenter.ports import EventPublisher
 from callcenter.services import dispatch_files
+from callcenter.services.attachments import Upload
 from callcenter.services.dispatch import close_dispatch, current_dispatch
 from callcenter.services.notices import notify_resident, notify_target
 from callcenter.services.notifications import Messaging
@@ -58,7 +59,7 @@ def return_job(session: Session, actor: Actor, number: str, reason: str, basis: 
 
 
 def reply(session: Session, actor: Actor, number: str, result: str,
-          uploads: list[dispatch_files.Upload], messaging: Messaging, instance_path: str, *,
+          uploads: list[Upload], messaging: Messaging, instance_path: str, *,
           now: datetime | None = None, events: EventPublisher | None = None) -> Ticket:
     """办结: the result text and its files; every file is checked before anything changes."""
     now = now or utcnow()

@@ -20,7 +20,8 @@ from callcenter.models import Attachment, Region, Revisit, ServiceItem, Ticket
 from callcenter.models.base import utcnow
 from callcenter.models.public import HallDraft
 from callcenter.ports import EventPublisher
-from callcenter.services.intake import city_region, store_bytes, system_actor
+from callcenter.services.attachments import Upload, clean_name, sniff, store_bytes
+from callcenter.services.intake import city_region, system_actor
 from callcenter.services.regions import subtree_clause
 from callcenter.services.ticket_input import TicketInput
 from callcenter.services.tickets import apply_action, open_ticket
@@ -30,16 +31,6 @@ MAX_FILES = 5
 MAX_BYTES = 10 * 1024 * 1024
 DRAFT_TTL = timedelta(hours=24)
 HALL_TYPES = ("help", "consult", "complaint", "suggestion", "praise")
-SIGNATURES = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"),
-              (b"GIF87a", "image/gif"), (b"GIF89a", "image/gif"), (b"%PDF-", "application/pdf"))
-
-
-@dataclass(frozen=True)
-class Upload:
-    filename: str
-    data: bytes
-
-
 @dataclass(frozen=True)
 class HallRequest:
     service_code: str
@@ -75,16 +66,6 @@ class HallRequest:
                    get("address"), phone)
 
 
-def sniff(data: bytes) -> str | None:
-    """The file's real type from its first bytes; the name and the browser's word don't count."""
-    for magic, mime in SIGNATURES:
-        if data.startswith(magic):
-            return mime
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
-
 def check_files(uploads: list[Upload]) -> list[tuple[str, bytes, str]]:
     """Photos and PDFs only, 10 MB each, 5 at most: one bad file refuses the lot."""
     uploads = [u for u in uploads if u.filename or u.data]
@@ -92,7 +73,7 @@ def check_files(uploads: list[Upload]) -> list[tuple[str, bytes, str]]:
         raise ValidationError(f"最多上传{MAX_FILES}个文件", "files")
     out = []
     for up in uploads:
-        name = (up.filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:200] or "附件"
+        name = clean_name(up.filename, "附件")
         if not up.data:
             raise ValidationError(f"文件“{name}”是空的", "files")
         if len(up.data) > MAX_BYTES:

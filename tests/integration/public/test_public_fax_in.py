@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from callcenter.models import Attachment, Department, Ticket
 from callcenter.models.public import FaxMessage
-from callcenter.services.intake import attachment_path
+from callcenter.services.attachments import attachment_path
 from public_helpers import RESIDENT_PHONE
 from fax_files import REAL_FAX, fax_event_headers, generated_tiff, truncated
 from integrations import fax_in

@@ -9,7 +9,8 @@ import pytest
 from agent_ui.open311.render import to_xml
 from callcenter.domain.tickets import ValidationError
 from callcenter.services.open311 import Open311Error, RequestQuery, parse_date
-from callcenter.services.public_requests import HallRequest, Upload, check_files, sniff
+from callcenter.services.attachments import Upload, sniff
+from callcenter.services.public_requests import HallRequest, check_files
 
 NOW = datetime(2026, 11, 28, 4, 0, tzinfo=timezone.utc)
 FORM = {"service_code": "X", "type": "help", "description": "楼道灯坏了很久", "region_code": "1",
