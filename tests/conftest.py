@@ -108,6 +108,9 @@ def app(container):
     from agent_ui import create_app
     application = create_app(container.settings, container=container)
     application.config.update(TESTING=True)
+    from agent_ui.hall.common import limiter
+    with application.app_context():
+        limiter.reset()  # rate-limit counters are process-wide: each test starts from zero
     return application
 
 

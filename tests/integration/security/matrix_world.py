@@ -81,6 +81,9 @@ def build_matrix_world(folder, users) -> MatrixWorld:
         os.environ.pop("LOGIN_RATE_LIMIT") if saved is None else \
             os.environ.__setitem__("LOGIN_RATE_LIMIT", saved)
     app.config.update(TESTING=True)
+    from agent_ui.hall.common import limiter
+    with app.app_context():
+        limiter.reset()  # counters are process-wide: earlier tests' log-ins must not count here
     walk = MatrixWorld(app=app, container=container, objects=objects)
     for user in users:
         walk.relogin(user)
