@@ -5,11 +5,12 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 
 from agent_ui.residents.common import actor, form_errors, handle_service_errors
 from agent_ui.residents.forms import PostForm, ResidentForm, RevealForm
-from agent_ui.web import db, login_required, transaction
+from agent_ui.web import container, current_user, db, login_required, transaction
 from callcenter.domain.resident_rows import parse_row
 from callcenter.domain.tickets import ValidationError
 from callcenter.models.residents import TAGS
 from callcenter.services import residents as svc
+from callcenter.services.resident_calls import resident_calls
 from callcenter.services.resident_export import export_residents
 from callcenter.services.resident_files import write_rows
 from callcenter.services.resident_search import recent_residents, search_residents
@@ -41,9 +42,23 @@ def _show(resident_id: int, revealed: dict, status: int = 200):
     return render_template(
         "residents/show.html", r=svc.resident_view(resident, me), revealed=revealed,
         household=svc.household(db(), me, resident), tickets=svc.recent_tickets(db(), resident.id),
+        calls=_calls(me, resident),
         can_reveal={f: f in svc.privacy.REVEAL and me.role in svc.privacy.REVEAL[f]
                     for f in ("phone", "id_number")},
         reveal_form=RevealForm(), post_form=PostForm()), status
+
+
+def _calls(me, resident):
+    """The call history, with a recording link where /console/recordings would serve it."""
+    from agent_ui.console.common import ConsoleError, desk_extension, queue_directory
+    user = current_user()
+    try:
+        ext = desk_extension(user)
+    except ConsoleError:  # another agent's phone: not this user's answered calls
+        ext = None
+    queues = [q.name for q in queue_directory().visible_to(db(), user.region.path)]
+    return resident_calls(db(), me, resident, recordings_root=container().settings.recordings_path,
+                          extension=ext, queues=queues)
 
 
 @bp.post("/<int:resident_id>/reveal")

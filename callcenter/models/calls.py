@@ -22,6 +22,9 @@ class CallRecord(Base):
     linkedid: Mapped[str] = mapped_column(String(64), unique=True)
     direction: Mapped[str] = mapped_column(String(8), default="inbound")
     caller_number: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    # The caller's number in E.164 (None for extensions and withheld numbers): the
+    # PBX gives it in any notation, and a resident's call history matches on this.
+    caller_e164: Mapped[str | None] = mapped_column(String(20), nullable=True)
     caller_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
     dialled: Mapped[str | None] = mapped_column(String(32), nullable=True)
     queue: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -48,6 +51,7 @@ class CallRecord(Base):
     __table_args__ = (
         Index("ix_call_records_queue_started_at", "queue", "started_at"),
         Index("ix_call_records_disposition_started_at", "disposition", "started_at"),
+        Index("ix_call_records_caller_e164_started_at", "caller_e164", "started_at"),
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any, Callable, Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from callcenter.domain.phones import try_normalize
 from callcenter.models.calls import AgentSession, AgentStateChange, CallRecord
 from callcenter.store import unit_of_work
 
@@ -71,6 +72,7 @@ def save_call_records(session: Session, records: Iterable[dict[str, Any]]) -> in
         row.disposition = row.disposition or "failed"
         row.started_at = row.started_at or _utc(data.get("ended_at")) or datetime.now(timezone.utc)
         row.resident_id = (data.get("ivr_vars") or {}).get("CC_RESIDENT_ID") or None
+        row.caller_e164 = try_normalize(row.caller_number)
     return len(records)
 
 
