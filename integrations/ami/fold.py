@@ -13,6 +13,7 @@ from collections import OrderedDict, deque
 from typing import Any, Mapping
 
 from integrations.ami import fold_steps as steps
+from integrations.ami import user_events
 from integrations.ami.framing import OddFrames, describe
 from integrations.ami.records import CallRecord, timestamp_us
 
@@ -155,7 +156,8 @@ class CallFold:
         self.now = timestamp_us(event.get("Timestamp")) or received_us
         rec = self._call_for(name, event)
         if rec is None:
-            return []
+            return user_events.standalone(event, self._lid_hint(event), self.now) \
+                if name == "UserEvent" else []
         out: list[Change] = []
         handler(self, rec, event, self.now, out)
         if self.pending:
@@ -184,6 +186,9 @@ class CallFold:
             rec.channels.add(channel)
             self.chan_call.setdefault(channel, lid)
         return rec
+
+    def _lid_hint(self, ev: Mapping[str, str]) -> str | None:
+        return ev.get("Linkedid") or ev.get("DestLinkedid") or self._lid_of(ev)
 
     def _lid_of(self, ev: Mapping[str, str]) -> str | None:
         for key in ("Channel", "DestChannel", "TransfererChannel", "OrigTransfererChannel"):
@@ -265,6 +270,7 @@ class CallFold:
                 get("MemberName"),
                 get("Paused"),
                 get("DialStatus"),
+                get("UserEvent"),
             )
         )
         if key in self._recent_set:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from integrations.ami.channels import clean, extension_of, extension_of_interface, local_partner
 from integrations.ami.records import CallRecord, Leg
+from integrations.ami.user_events import on_user_event
 
 if TYPE_CHECKING:
     from integrations.ami.fold import CallFold, Change
@@ -239,17 +240,6 @@ def on_hangup(fold: CallFold, rec: CallRecord, ev: Ev, t: int, out: Out) -> None
             target.hangup_cause = ev.get("Cause")
         if target is not rec:
             fold.maybe_finish(target, out)
-
-
-def on_user_event(fold: CallFold, rec: CallRecord, ev: Ev, t: int, out: Out) -> None:
-    if (ev.get("UserEvent") or "").lower() != "faxreceived":
-        return
-    pages = (ev.get("Pages") or "").strip()
-    rec.fax = {
-        "pages": int(pages) if pages.isdigit() else None,
-        "remote_station_id": (ev.get("RemoteStationID") or "").strip() or None,
-        "file": (ev.get("File") or "").strip() or None,
-    }
 
 
 def on_blind_transfer(fold: CallFold, rec: CallRecord, ev: Ev, t: int, out: Out) -> None:

@@ -15,6 +15,13 @@ from integrations.ami.agents import AgentChange
 from integrations.ami.records import US, CallRecord
 
 TZ = ZoneInfo("Asia/Shanghai")
+# The dialplan's user events (integrations/ami/user_events.py): event name, room.
+AFTER_CALL = {
+    "voicemail": ("call.voicemail", None),
+    "callback": ("call.callback_requested", "queue"),
+    "survey": ("call.survey", None),
+    "ivr_hangup": ("call.ivr_hangup", None),
+}
 
 
 def local_time(us: int | None) -> str | None:
@@ -76,6 +83,9 @@ class DomainEvents:
                 self.publish("call.abandoned", body, queue_room)
             elif kind == "ended":
                 self._ended(rec, queue_room)
+            elif kind in AFTER_CALL:
+                name, room = AFTER_CALL[kind]
+                self.publish(name, {**body, **info}, queue_room if room == "queue" else None)
         return queues
 
     def _ended(self, rec: CallRecord, queue_room: str | None) -> None:

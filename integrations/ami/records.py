@@ -71,6 +71,10 @@ class CallRecord:
     connect_reason: str | None = None
     transfers: list[dict[str, Any]] = field(default_factory=list)
     fax: dict[str, Any] | None = None
+    voicemail: dict[str, Any] | None = None
+    callback_requested: bool = False
+    survey: dict[str, Any] | None = None
+    ivr_hangup: bool = False
     root_up: bool = False
     outbound_channel: str | None = None
     originated: bool = False
@@ -142,6 +146,8 @@ class CallRecord:
             return "fax"
         if self.answered_at is not None:
             return "answered"
+        if self.callback_requested:  # after hours or a queue timeout: an agent calls back
+            return "callback"
         waited = self.queued_at is not None or bool(self.legs)
         if self.abandoned_at is not None:
             return "abandoned"
@@ -187,6 +193,11 @@ class CallRecord:
             "talk_seconds": self.talk_seconds(),
             "hangup_by": self.hangup_by,
             "fax": dict(self.fax) if self.fax else None,
+            "after_hours": self.ivr_vars.get("CC_AFTER_HOURS") or None,
+            "voicemail": dict(self.voicemail) if self.voicemail else None,
+            "callback_requested": self.callback_requested,
+            "survey": dict(self.survey) if self.survey else None,
+            "ivr_hangup": self.ivr_hangup,
             "transfers": [dict(t) for t in self.transfers],
             "rang_out": sorted(
                 {leg.extension for leg in self.legs.values() if leg.rang_out and leg.extension}
