@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import Flask, jsonify, redirect, request, session, url_for
+from flask import current_app, Flask, jsonify, redirect, request, session, url_for
 
 from callcenter.ops.config import OpsSettings
 from callcenter.ops.exposure import ami_url_warning, bind_warning
@@ -83,16 +83,26 @@ def _expired_response():
     return redirect(url_for("auth.login", next=request.full_path, expired=1))
 
 
+_limited_login_view = None
+
+
 def _limit_login(app: Flask, limit: str) -> None:
     """Rate-limit log-in POSTs per client address with the app's limiter (Redis or memory)."""
     from agent_ui.hall.common import init_limiter, limiter
     if limiter not in app.extensions.get("limiter", set()):
         init_limiter(app)
-    view = app.view_functions.get("auth.login")
-    if view is not None:
-        app.view_functions["auth.login"] = limiter.limit(
-            limit, methods=["POST"], scope="login",
-            error_message="too many log-in attempts: wait a minute")(view)
+    # The limiter is process-wide and keys limits by view name: register the limit once,
+    # reading each app's own value per request (a second registration would count twice).
+    app.config["LOGIN_RATE_LIMIT"] = limit
+    global _limited_login_view
+    if "auth.login" not in app.view_functions:
+        return
+    if _limited_login_view is None:
+        _limited_login_view = limiter.limit(
+            lambda: current_app.config.get("LOGIN_RATE_LIMIT", "10 per minute"),
+            methods=["POST"], scope="login",
+            error_message="too many log-in attempts: wait a minute")(app.view_functions["auth.login"])
+    app.view_functions["auth.login"] = _limited_login_view
 
 
 def warn_exposed_listeners(settings) -> list[str]:
