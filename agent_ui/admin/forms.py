@@ -112,3 +112,11 @@ def parse_contacts(text: str) -> list[dict]:
 def format_contacts(contact: dict) -> str:
     return "\n".join(" ".join(filter(None, [p.get("name"), p.get("phone"), p.get("title")]))
                      for p in (contact or {}).get("people", []))
+
+
+class Open311KeyForm(FlaskForm):
+    """A new Open311 client; the key itself is made by the service and shown once."""
+    name = StringField("应用名称 / Client name", validators=[DataRequired(), Length(max=100)])
+    contact = StringField("联系方式 / Contact", validators=[Optional(), Length(max=200)])
+    rate_limit = StringField("调用频率上限 / Rate limit", default="60/hour",
+                             validators=[DataRequired(), Length(max=40)])

@@ -96,3 +96,4 @@ def _provider_data(p) -> dict:
 
 
 import agent_ui.admin.rules_users  # noqa: E402,F401 - rules, users and audit pages join bp
+import agent_ui.admin.open311  # noqa: E402,F401 - the Open311 key pages join bp

@@ -7,12 +7,15 @@ import re
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from callcenter.domain.tickets import Actor, ForbiddenError, NotFoundError, ValidationError
 from callcenter.models.base import utcnow
+from callcenter.models import Region, User
 from callcenter.models.public import Open311Client
+from callcenter.services import audit
+from callcenter.services.regions import subtree_clause
 
 RATE = re.compile(r"^\d+\s*(/|per)\s*(\d+\s*)?(second|minute|hour|day)s?$")
 
@@ -39,6 +42,9 @@ def issue_key(session: Session, actor: Actor | None, name: str, *, contact: str 
                            created_at=now or utcnow())
     session.add(client)
     session.flush()
+    if actor is not None:
+        audit.record(session, actor, "issue_open311_key", "open311_client", client.id,
+                     key_prefix=client.key_prefix)
     return client, key
 
 
@@ -47,8 +53,11 @@ def revoke_key(session: Session, actor: Actor | None, client_id: int,
     if actor is not None and actor.role != "admin":
         raise ForbiddenError("only administrators revoke Open311 keys")
     client = session.get(Open311Client, client_id)
-    if client is None:
+    if client is None or (actor is not None and client.id not in _visible_ids(session, actor, client_id)):
         raise NotFoundError("Open311 client not found")
+    if actor is not None and client.revoked_at is None:
+        audit.record(session, actor, "revoke_open311_key", "open311_client", client.id,
+                     key_prefix=client.key_prefix)
     client.revoked_at = client.revoked_at or now or utcnow()
     session.flush()
     return client
@@ -67,6 +76,29 @@ def client_for_key(session: Session, key: str | None) -> Open311Client | None:
 
 def list_clients(session: Session) -> list[Open311Client]:
     return list(session.scalars(select(Open311Client).order_by(Open311Client.id)))
+
+
+def visible_clients(session: Session, actor: Actor) -> list[Open311Client]:
+    """An admin's clients: those issued by users of its region subtree; CLI-issued ones
+    (no issuer) serve the whole hotline, so only an admin at the tree's root sees them."""
+    if actor.role != "admin":
+        raise ForbiddenError("only administrators manage Open311 keys")
+    return list(session.scalars(_scoped(select(Open311Client), actor).order_by(Open311Client.id)))
+
+
+def _visible_ids(session: Session, actor: Actor, client_id: int) -> set[int]:
+    stmt = _scoped(select(Open311Client.id), actor).where(Open311Client.id == client_id)
+    return set(session.scalars(stmt))
+
+
+def _scoped(stmt, actor: Actor):
+    at_root = actor.region_path.count("/") == 2  # "/1/": the node without a parent
+    issuer_in_scope = and_(Open311Client.created_by_id.is_not(None),
+                           subtree_clause(Region.path, actor.region_path))
+    return (stmt.outerjoin(User, User.id == Open311Client.created_by_id)
+            .outerjoin(Region, Region.id == User.region_id)
+            .where(or_(issuer_in_scope, Open311Client.created_by_id.is_(None)) if at_root
+                   else issuer_in_scope))
 
 
 def _sha(key: str) -> str:

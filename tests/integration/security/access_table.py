@@ -55,7 +55,7 @@ ACCESS: dict[tuple[str, str | None], Rule] = {
     # administration
     **{(f"admin.{e}", None): roles(ADMIN) for e in (
         "index", "audit_log", "department", "provider", "rule_list", "rule", "rule_delete",
-        "user_list", "user")},
+        "user_list", "user", "open311_clients", "open311_issue", "open311_revoke")},
     ("audit.index", None): roles(ADMIN),
     ("audit.export", None): roles(ADMIN),
     ("catalog.manage", None): roles(*SUPERVISORS),
