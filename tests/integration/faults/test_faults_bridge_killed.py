@@ -34,7 +34,7 @@ def test_bridge_killed_and_restarted_during_traffic_stores_every_call_once(
             wait_for(lambda: beats.read("ami").get("fault-node", {}).get("ok"), 30, "bridge up")
             short = pbx.traffic(rate=5, seconds=1, talk=1)     # over before the kill
             short.result(10)
-            wait_for(lambda: len(stored(container.engine)) == 5, 10, "short calls stored")
+            wait_for(lambda: len(stored(container.engine)) == 5, 60, "short calls stored")
             short_calls = set(pbx.placed)
             long = pbx.traffic(rate=6, seconds=2, talk=40)     # ~4.5 s each: outlive the gap
             time.sleep(1.0)
@@ -42,7 +42,7 @@ def test_bridge_killed_and_restarted_during_traffic_stores_every_call_once(
             live_at_kill = set(pbx.placed) - short_calls
             second = BridgeCLI(env).start()
             long.result(30)
-            wait_for(lambda: len(stored(container.engine)) >= len(pbx.placed), 20,
+            wait_for(lambda: len(stored(container.engine)) >= len(pbx.placed), 60,
                      "every placed call stored")
             rows = stored(container.engine)
             assert sorted(lid for lid, _a in rows) == sorted(pbx.placed)  # each exactly once

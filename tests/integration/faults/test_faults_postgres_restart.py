@@ -29,12 +29,12 @@ def test_postgres_restart_while_storing_calls_keeps_every_call_once(postgres_ser
                                store_calls=store_calls, backoff=(0.05, 0.2),
                                booted_timeout=0.5, spill_path=str(spill))
             task = asyncio.run_coroutine_threadsafe(bridge.run(), pbx.loop)
-            wait_for(lambda: bridge.resynced.is_set(), 10, "bridge resynced")
+            wait_for(lambda: bridge.resynced.is_set(), 60, "bridge resynced")
             traffic = pbx.traffic(rate=10, seconds=4, talk=3)   # calls end every ~0.1 s
             time.sleep(1.5)
             postgres_server.restart()
             traffic.result(30)
-            wait_for(lambda: len(_kept(engine, spill)) >= len(pbx.placed), 20, "calls kept")
+            wait_for(lambda: len(_kept(engine, spill)) >= len(pbx.placed), 60, "calls kept")
             pbx.run(bridge.stop())
             task.result(10)
             kept = _kept(engine, spill)
