@@ -26,6 +26,10 @@ def _wrapup(values: tuple[str, ...]) -> dict[str, int]:
     return out
 
 
+def _secs(value) -> str:
+    return "-" if value is None else f"{value}s"
+
+
 def _table(records: list[dict]) -> str:
     lines = []
     for r in records:
@@ -33,7 +37,8 @@ def _table(records: list[dict]) -> str:
             f"{r['linkedid']}  {r['disposition']:<9} {r['caller_number'] or '-':<14} "
             f"{r['caller_name'] or '-':<8} 队列={r['queue'] or '-'} "
             f"振铃={','.join(r['agents_rung']) or '-'} "
-            f"接听={r['answered_by'] or '-'} 等待={r['wait_seconds']}s 通话={r['talk_seconds']}s "
+            f"接听={r['answered_by'] or '-'} 等待={_secs(r['wait_seconds'])} "
+            f"通话={_secs(r['talk_seconds'])} "
             f"挂机={r['hangup_by']}"
         )
     return "\n".join(lines) or "(no calls)"
@@ -91,6 +96,8 @@ def ami_bridge(wrapup: tuple[str, ...]) -> None:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     container = build(settings, events=_bridge_events(settings))
+    from integrations.intake_jobs import wire_bridge  # faxes, voicemails, call-backs, surveys
+    stop_intake = wire_bridge(container)
     store_calls, store_agents = make_call_stores(container.sessions)
     bridge = AMIBridge(
         parse_ami_url(settings.ami_url),
@@ -102,6 +109,7 @@ def ami_bridge(wrapup: tuple[str, ...]) -> None:
     from integrations.ami.bridge_process import node_name, run_bridge  # + heartbeat, commands
     main = run_bridge(bridge, settings.redis_url, node_name(os.environ.get("AMI_NODE")))
     asyncio.run(_run_until_signal(main, bridge.stop))
+    stop_intake()
 
 
 def _bridge_events(settings):
