@@ -8,9 +8,12 @@ Two modes, one class:
   and mirrors each room's state and seq into Redis, where every web worker reads
   snapshots. Flask-SocketIO drops an emit silently when Redis is down; the seq was
   still used, so the next event a client gets shows a gap and it refetches a snapshot.
+  There the Redis work runs on an Outbox thread (push_outbox.py), never on the bridge's
+  event loop: mirror writes coalesced per batch, wallboard figures once per queue per batch.
 """
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import threading
@@ -19,6 +22,7 @@ import uuid
 from typing import Any, Callable, Protocol
 
 from callcenter.services import live, wallboard
+from integrations.push_outbox import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -64,14 +68,21 @@ def bridge_publisher(redis_url: str, directory=None) -> "LivePublisher":
     if directory is None:
         from callcenter.services.queue_directory import QueueDirectory, load_queues
         directory = QueueDirectory(load_queues())
-    return LivePublisher(write_only_emitter(redis_url), RedisMirror(redis_url),
-                         thresholds=queue_thresholds(directory))
+    from integrations.push_redis import RedisEmitter  # many emits per round trip
+    emitter = RedisEmitter(redis_url, CHANNEL, namespace_of)
+    publisher = LivePublisher(emitter, RedisMirror(redis_url),
+                              thresholds=queue_thresholds(directory), threaded=True)
+    atexit.register(publisher.close)  # what is still queued goes out before the process ends
+    return publisher
 
 
 class MemoryMirror:
     """Embedded mode: the publisher's own states are the snapshots (copied when read)."""
 
     def save(self, room: str, record: dict) -> None:
+        pass
+
+    def save_many(self, records: dict[str, str]) -> None:
         pass
 
     def load(self, room: str) -> dict | None:
@@ -89,6 +100,13 @@ class RedisMirror:
     def save(self, room: str, record: dict) -> None:
         self.redis.set(self.prefix + room, json.dumps(record, ensure_ascii=False))
 
+    def save_many(self, records: dict[str, str]) -> None:
+        """Records already serialised, room → JSON text, written in one round trip."""
+        pipe = self.redis.pipeline(transaction=False)
+        for room, text in records.items():
+            pipe.set(self.prefix + room, text)
+        pipe.execute()
+
     def load(self, room: str) -> dict | None:
         raw = self.redis.get(self.prefix + room)
         return json.loads(raw) if raw else None
@@ -99,13 +117,23 @@ class LivePublisher:
 
     def __init__(self, emitter: Emitter, mirror, *,
                  thresholds: Callable[[str], tuple[int, int]] = lambda q: (15, 60),
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, threaded: bool = False) -> None:
         self.emitter, self.mirror = emitter, mirror
         self.thresholds, self.clock = thresholds, clock
         self.epoch = uuid.uuid4().hex[:12]
         self.states: dict[str, dict] = {}
         self.seqs: dict[str, int] = {}
         self.lock = threading.RLock()
+        self.outbox = Outbox(emitter, mirror, self._prepare) if threaded else None
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Threaded mode: wait until every event published so far has gone out."""
+        return self.outbox.flush(timeout) if self.outbox else True
+
+    def close(self) -> None:
+        """Threaded mode: send what is queued and stop the thread (on process exit)."""
+        if self.outbox:
+            self.outbox.close()
 
     def publish(self, name: str, payload: dict[str, Any], *, room: str | None = None) -> None:
         if name == "ticket.changed":
@@ -143,6 +171,9 @@ class LivePublisher:
             return
         self.seqs[room] = self.seqs.get(room, 0) + 1
         data = {**payload, "room": room, "seq": self.seqs[room], "epoch": self.epoch}
+        if self.outbox:  # called under the lock: the outbox's FIFO keeps seq order
+            self.outbox.put(name, data, room)
+            return
         data = self._with_view(room, data, state, now)
         try:
             self.mirror.save(room, self._record(room))
@@ -152,6 +183,20 @@ class LivePublisher:
             self.emitter.emit(name, data, room)
         except Exception as exc:
             log.warning("emit %s to %s failed: %s", name, room, exc)
+
+    def _prepare(self, rooms: list[str]) -> dict[str, tuple[str | None, dict | None]]:
+        """For the outbox: each room's mirror record as JSON and its wallboard figures, now."""
+        out: dict[str, tuple[str | None, dict | None]] = {}
+        with self.lock:
+            now = self.clock()
+            for room in rooms:
+                if room not in self.states:
+                    out[room] = (None, None)
+                    continue
+                text = json.dumps(self._record(room), ensure_ascii=False)
+                view = self._with_view(room, {}, self.states[room], now).get("view")
+                out[room] = (text, view)
+        return out
 
     def _state(self, room: str, now: float) -> dict:
         if room not in self.states:
@@ -198,6 +243,9 @@ class LivePublisher:
         parts = [p for p in path.split("/") if p]
         for i in range(1, len(parts) + 1):
             room = "region:/" + "/".join(parts[:i]) + "/"
+            if self.outbox:
+                self.outbox.put("ticket.changed", dict(payload), room)
+                continue
             try:
                 self.emitter.emit("ticket.changed", dict(payload), room)
             except Exception as exc:
