@@ -164,6 +164,8 @@ def start_embedded(container: Container, *, demo: bool, demo_calls: bool = True)
     embedded.stoppers.append(start_ivr(container))
     embedded.stoppers.append(start_retention(container))
     embedded.stoppers.append(start_fax_intake(container))
+    from integrations import after_hours_in  # voicemails, call-back requests, survey scores
+    embedded.stoppers.append(after_hours_in.start(container))
     # Deliveries: the outbox relay always runs here; deadline checks too when no RQ scheduler.
     dispatcher = container.extras["dispatcher"]
     dispatcher.start_background(deadlines_every=None if container.settings.redis_url else 60)

@@ -9,6 +9,7 @@ import click
 
 from callcenter.bootstrap import build
 from callcenter.config import ConfigError, Settings
+from integrations.intake_jobs import INTAKE_QUEUE
 from integrations.queue import QUEUES
 
 log = logging.getLogger(__name__)
@@ -34,12 +35,12 @@ def _stop_event() -> threading.Event:
 
 
 @click.command()
-@click.option("--queues", default=",".join(QUEUES), show_default=True)
+@click.option("--queues", default=",".join((*QUEUES, INTAKE_QUEUE)), show_default=True)
 @click.option("--burst", is_flag=True, help="Quit when the queues are empty.")
 @click.option("--simple", is_flag=True, help="Run jobs in the worker process (no fork per job).")
 def worker(queues: str, burst: bool, simple: bool) -> None:
-    """Run an RQ worker on the dispatch and notifications queues (with RQ's scheduler, which
-    moves retries whose back-off has passed back onto their queue)."""
+    """Run an RQ worker on the dispatch, notifications and intake queues (with RQ's scheduler,
+    which moves retries whose back-off has passed back onto their queue)."""
     from redis import Redis
     from rq import Queue, SimpleWorker, Worker
     from integrations import email, jobs, sms, webhook  # noqa: F401 - work-horses fork with these loaded

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from callcenter.domain.phones import mask, try_normalize
@@ -23,7 +23,7 @@ from callcenter.services.revisit import due_revisits, record_revisit as _record_
 from callcenter.services.ticket_queries import scope_clause
 
 OPEN_STATES = ("open", "dispatched", "accepted", "returned")
-MISSED = ("abandoned", "missed")
+MISSED = ("abandoned", "missed", "callback")  # callback: asked for in the IVR (after_hours.py)
 MISSED_DAYS = 3
 HANDLED = "callback_handled"
 MAX_BULK = 200
@@ -52,9 +52,19 @@ def missed_calls(session: Session, queues: list[str], *, now: datetime | None = 
     handled = select(AuditEntry.record_id).where(AuditEntry.record_type == "call_record",
                                                  AuditEntry.action == HANDLED)
     return list(session.scalars(select(CallRecord).where(
-        CallRecord.queue.in_(queues), CallRecord.disposition.in_(MISSED),
+        _of_queues(queues), CallRecord.disposition.in_(MISSED),
         CallRecord.started_at >= now - timedelta(days=MISSED_DAYS), CallRecord.id.not_in(handled))
         .order_by(CallRecord.started_at.desc()).limit(limit)))
+
+
+def _of_queues(queues: list[str]):
+    """The agent's queues, plus after-hours call-back requests, which belong to no queue."""
+    return or_(CallRecord.queue.in_(queues),
+               and_(CallRecord.queue.is_(None), CallRecord.disposition == "callback"))
+
+
+def _mine(c: CallRecord, queues: list[str]) -> bool:
+    return c.queue in queues or (c.queue is None and c.disposition == "callback")
 
 
 def mark_missed_handled(session: Session, actor: Actor, queues: list[str], ids: object) -> int:
@@ -63,7 +73,7 @@ def mark_missed_handled(session: Session, actor: Actor, queues: list[str], ids: 
             not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
         raise ValidationError(f"ids must be a list of 1 to {MAX_BULK} call ids", "ids")
     rows = session.scalars(select(CallRecord).where(CallRecord.id.in_(ids))).all()
-    if len(rows) != len(set(ids)) or any(r.queue not in queues or r.disposition not in MISSED
+    if len(rows) != len(set(ids)) or any(not _mine(r, queues) or r.disposition not in MISSED
                                          for r in rows):
         raise ValidationError("some of these calls are not missed calls of your queues", "ids")
     done = set(session.scalars(select(AuditEntry.record_id).where(
@@ -109,6 +119,6 @@ def callback_number(session: Session, actor: Actor, *, ticket_number: str | None
             raise ValidationError("no phone number on this ticket", "number")
         return t.caller_phone
     c = session.get(CallRecord, call_id) if isinstance(call_id, int) else None
-    if c is None or c.queue not in queues or not c.caller_number:
+    if c is None or not _mine(c, queues) or not c.caller_number:
         raise ValidationError("not a missed call of your queues", "call_id")
     return c.caller_number

@@ -67,7 +67,7 @@ def on_survey(rec: CallRecord, ev: Ev, out: list) -> None:
     score = _int(ev, "Score")
     rec.survey = {"ticket": _text(ev, "Ticket"), "score": score if score in range(1, 6) else None}
     if rec.survey["score"] is None:
-        rec.survey["raw"] = (ev.get("Score") or "")[:20]  # kept for the record, never stored as a score
+        rec.survey["raw"] = (ev.get("Score") or "")[:20]  # kept for the record, never as a score
     out.append(("survey", rec, {**_base(rec, ev), **rec.survey}))
 
 

@@ -43,11 +43,11 @@ def run(events):
 
 
 def test_voicemail_left_is_folded_with_its_file_and_announced_at_once():
+    file = "/var/spool/asterisk/voicemail/hotline/12345/INBOX/msg0003"
     changes, record = run(call(user_event(
         "VoicemailLeft", 50, Mailbox="12345@hotline", CallerID="13800138000", Lang="zh",
-        ResidentID="42", File="/var/spool/asterisk/voicemail/hotline/12345/INBOX/msg0003")))
-    assert record["voicemail"] == {"mailbox": "12345@hotline", "duration": None,
-                                   "file": "/var/spool/asterisk/voicemail/hotline/12345/INBOX/msg0003"}
+        ResidentID="42", File=file)))
+    assert record["voicemail"] == {"mailbox": "12345@hotline", "duration": None, "file": file}
     assert record["after_hours"] == "voicemail"
     assert record["disposition"] == "ivr_only"
     kind, _rec, info = next(c for c in changes if c[0] == "voicemail")
