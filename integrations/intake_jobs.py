@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import OrderedDict, deque
+import threading
+from collections import OrderedDict
+from queue import Full, Queue as Queue_
 from typing import Any, Callable
 
 log = logging.getLogger(__name__)
@@ -81,14 +83,18 @@ def job_for(name: str, payload: dict[str, Any]) -> tuple[Callable, dict, str] | 
 class IntakeJobs:
     """An EventPublisher that also enqueues the intake jobs; see the module docstring.
 
-    If Redis refuses, the job waits in memory (at most MAX_PENDING) and is enqueued again
-    with the next event: the bridge never stops for it.
+    Enqueueing runs on a thread of its own, never on the bridge's event loop: if Redis
+    refuses, the job waits in memory (at most MAX_PENDING) and is tried again every
+    `retry_every` seconds, while call events keep flowing.
     """
 
-    def __init__(self, inner, queue) -> None:
-        self.inner, self.queue = inner, queue
+    def __init__(self, inner, queue, retry_every: float = 5.0) -> None:
+        self.inner, self.queue, self.retry_every = inner, queue, retry_every
         self._done: OrderedDict[str, None] = OrderedDict()
-        self.pending: deque = deque()
+        self._todo: Queue_ = Queue_(MAX_PENDING)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="intake-enqueue", daemon=True)
+        self._thread.start()
 
     @classmethod
     def for_redis(cls, inner, redis_url: str) -> "IntakeJobs":
@@ -100,38 +106,47 @@ class IntakeJobs:
     def publish(self, name: str, payload: dict[str, Any], *, room: str | None = None) -> None:
         self.inner.publish(name, payload, room=room)
         job = job_for(name, payload)
-        if job is not None and job[2] not in self._done:
-            self._remember(job[2])
-            if len(self.pending) >= MAX_PENDING:
-                dropped = self.pending.popleft()
-                log.error("intake queue unreachable too long: job %s not enqueued", dropped[2])
-            self.pending.append(job)
-        if self.pending:
-            self.flush()
-
-    def flush(self) -> int:
-        """Enqueue what waits, oldest first; stop at the first refusal."""
-        from rq import Retry
-        done = 0
-        while self.pending:
-            func, arg, jid = self.pending[0]
-            try:
-                self.queue.enqueue(func, arg, job_id=jid, result_ttl=86400,
-                                   failure_ttl=7 * 86400, description=jid,
-                                   retry=Retry(max=len(RETRY_INTERVALS),
-                                               interval=list(RETRY_INTERVALS)))
-            except Exception as exc:  # noqa: BLE001 - Redis down: keep it and carry on
-                log.warning("intake job %s waits (%d pending): %s: %s", jid, len(self.pending),
-                            type(exc).__name__, exc)
-                return done
-            self.pending.popleft()
-            done += 1
-        return done
-
-    def _remember(self, jid: str) -> None:
-        self._done[jid] = None
+        if job is None or job[2] in self._done:
+            return
+        self._done[job[2]] = None
         while len(self._done) > 50_000:
             self._done.popitem(last=False)
+        try:
+            self._todo.put_nowait(job)
+        except Full:
+            log.error("intake queue unreachable too long: job %s not enqueued", job[2])
+
+    def pending(self) -> int:
+        return self._todo.qsize()
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop after what is queued is enqueued (or `timeout`); what is left is logged."""
+        self._todo.put(None)
+        self._thread.join(timeout)
+        self._stop.set()
+        if self._todo.qsize():
+            log.error("bridge stopping: %d intake jobs not enqueued", self._todo.qsize())
+
+    def _run(self) -> None:
+        while True:
+            job = self._todo.get()
+            if job is None:
+                return
+            while not self._enqueue(*job):
+                if self._stop.wait(self.retry_every):
+                    return
+
+    def _enqueue(self, func: Callable, arg: dict, jid: str) -> bool:
+        from rq import Retry
+        try:
+            self.queue.enqueue(func, arg, job_id=jid, result_ttl=86400, failure_ttl=7 * 86400,
+                               description=jid, retry=Retry(max=len(RETRY_INTERVALS),
+                                                            interval=list(RETRY_INTERVALS)))
+            return True
+        except Exception as exc:  # noqa: BLE001 - Redis down: keep it and carry on
+            log.warning("intake job %s waits (%d more pending): %s: %s", jid,
+                        self._todo.qsize(), type(exc).__name__, exc)
+            return False
 
     def __getattr__(self, attr: str):
         return getattr(self.inner, attr)  # snapshot() etc. of the wrapped publisher
@@ -141,7 +156,8 @@ def wire_bridge(container) -> Callable[[], None]:
     """`callcenter ami-bridge`: with REDIS_URL the workers file (jobs above); without Redis
     this process files them itself, as `callcenter serve` does. Returns the stopper."""
     if container.settings.redis_url:
-        container.events = IntakeJobs.for_redis(container.events, container.settings.redis_url)
-        return lambda: None
+        jobs = IntakeJobs.for_redis(container.events, container.settings.redis_url)
+        container.events = jobs
+        return jobs.close
     from integrations import after_hours_in
     return after_hours_in.start(container, with_fax=True)

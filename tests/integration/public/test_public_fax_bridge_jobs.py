@@ -157,3 +157,29 @@ def test_bridge_process_enqueues_and_worker_files_fax_voicemail_and_callback_onc
         assert vm.channel == "phone" and "录音已附上" in vm.description
         (cb,) = s.scalars(select(CallRecord).where(CallRecord.linkedid == cb_lid))
         assert cb.disposition == "callback"
+
+
+def test_intake_jobs_wait_while_redis_refuses_and_go_out_once_it_answers(redis_server):
+    from callcenter.ports import RecordingEvents
+    from servers import free_port
+    Redis.from_url(redis_server.url).flushall()
+    down = Queue(intake_jobs.INTAKE_QUEUE, connection=Redis(
+        port=free_port(), socket_connect_timeout=0.2))
+    inner = RecordingEvents()
+    jobs = intake_jobs.IntakeJobs(inner, down, retry_every=0.05)
+    ended = {"linkedid": "1795865163.18", "caller_number": "02155550100",
+             "fax": {"file": "/var/spool/asterisk/fax/1795865163.19.tif", "pages": 2}}
+    for room in ("queue:hotline", "agent:8001", None):  # one call.ended reaches several rooms
+        jobs.publish("call.ended", {**ended, "seq": 1}, room=room)
+    jobs.publish("call.offered", {"linkedid": "other"})
+    assert len(inner.published) == 4  # every event still reaches the consoles
+    time.sleep(0.3)  # several refused attempts meanwhile
+    up = Queue(intake_jobs.INTAKE_QUEUE, connection=Redis.from_url(redis_server.url))
+    jobs.queue = up
+    wait_until(lambda: up.job_ids == ["fax-1795865163_18"], "the held job enqueued")
+    jobs.close()
+    job = up.fetch_job("fax-1795865163_18")
+    assert job.args == ({"File": "/var/spool/asterisk/fax/1795865163.19.tif", "Pages": "2",
+                         "RemoteStationID": "", "CallerID": "02155550100",
+                         "Linkedid": "1795865163.18"},)
+    assert job.retries_left == 3
