@@ -34,7 +34,7 @@ def drill():
 @bp.get("/calls")
 @login_required("supervisor", "admin")
 def calls():
-    return render_template("stats/calls.html", **views.calls_page(db()))
+    return render_template("stats/calls.html", **views.calls_page(db(), current_user()))
 
 
 @bp.get("/residents")

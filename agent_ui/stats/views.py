@@ -9,6 +9,7 @@ from callcenter.models import Region, User
 from callcenter.models.base import utcnow
 from callcenter.services.exports import Column, Table
 from callcenter.services.stats import calls as call_stats, drill, residents, tickets as st
+from callcenter.services.stats.call_scope import CallScope, call_scope
 from callcenter.services.stats.definitions import FIGURES, definition, label
 from callcenter.services.stats.periods import BUCKETS, SHANGHAI, DateRange, PeriodError, parse_range
 
@@ -60,8 +61,14 @@ def dashboard(session: Session, user: User, lang: str) -> dict:
             "channels": st.by_dimension(session, node, rng, "channel"),
             "types": st.by_dimension(session, node, rng, "type")}
     if user.role in ("supervisor", "admin"):
-        page["calls"] = call_stats.queue_figures(session, rng)
+        page["calls"] = call_stats.queue_figures(session, rng, scope=scope_for(session, node))
     return page
+
+
+def scope_for(session: Session, node: st.Node) -> CallScope:
+    """The calls of the node's queues (queues.yaml, as the wallboard maps them)."""
+    from agent_ui.console.common import queue_directory
+    return call_scope(session, node.path, queue_directory())
 
 
 def drill_page(session: Session, user: User) -> dict:
@@ -78,18 +85,21 @@ def drill_page(session: Session, user: User) -> dict:
             "tz": SHANGHAI}
 
 
-def calls_page(session: Session) -> dict:
-    rng = range_arg()
+def calls_page(session: Session, user: User) -> dict:
+    node, rng = node_for(session, user), range_arg()
+    scope = scope_for(session, node)
     queue = request.args.get("queue") or None
+    if queue is not None and not scope.allows_queue(queue):
+        abort(404)
     sl = request.args.get("sl", 15, type=int)
     if not 1 <= sl <= 600:
         abort(400, "the service-level threshold must be 1–600 seconds")
-    return {"rng": rng, "queue": queue, "sl": sl,
-            "totals": call_stats.queue_figures(session, rng, queue, sl),
-            "queues": call_stats.by_queue(session, rng, sl),
-            "hours": call_stats.by_hour(session, rng, queue),
-            "heatmap": call_stats.heatmap(session, rng, queue),
-            "agents": call_stats.agent_figures(session, rng, utcnow())}
+    return {"node": node, "rng": rng, "queue": queue, "sl": sl,
+            "totals": call_stats.queue_figures(session, rng, queue, sl, scope=scope),
+            "queues": call_stats.by_queue(session, rng, sl, scope=scope),
+            "hours": call_stats.by_hour(session, rng, queue, scope=scope),
+            "heatmap": call_stats.heatmap(session, rng, queue, scope=scope),
+            "agents": call_stats.agent_figures(session, rng, utcnow(), scope=scope)}
 
 
 def residents_page(session: Session, user: User) -> dict:

@@ -17,6 +17,7 @@ from callcenter.models import Region, ReportSchedule
 from callcenter.models.regions import LEVELS
 from callcenter.services.exports import Column, Table, to_xlsx
 from callcenter.services.stats import calls as call_stats, tickets as st
+from callcenter.services.stats.call_scope import call_scope
 from callcenter.services.stats.definitions import definition, label
 from callcenter.services.stats.periods import DateRange, local_date
 
@@ -85,7 +86,8 @@ def workbook_tables(session: Session, region: Region, rng: DateRange, now: datet
                         st.trend(session, node, rng, "day" if rng.days <= 62 else "month")))
     if LEVELS.index(region.level) <= LEVELS.index("city"):  # the hotline serves the city
         tables.append(_figure_table("话务" if lang == "zh" else "Calls", CALL_KEYS,
-                                    call_stats.queue_figures(session, rng), lang))
+                                    call_stats.queue_figures(
+                                        session, rng, scope=call_scope(session, region.path)), lang))
     return tables
 
 
