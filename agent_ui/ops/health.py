@@ -7,7 +7,7 @@ from sqlalchemy import func, select, text
 
 from callcenter.bootstrap import Container
 
-JOB_QUEUES = ("dispatch", "notifications")
+JOB_QUEUES = ("dispatch", "notifications", "intake")
 
 
 def check_database(container: Container) -> dict:

@@ -22,6 +22,7 @@ _ZH_EN = {
     "disp.answered": ("已接听", "Answered"), "disp.abandoned": ("放弃", "Abandoned"),
     "disp.ivr_only": ("仅语音导航", "IVR only"), "disp.failed": ("未接通", "Failed"),
     "disp.missed": ("未接", "Missed"), "disp.fax": ("传真", "Fax"),
+    "disp.callback": ("预约回拨", "Call-back requested"),
     "res.reveal": ("查看完整", "Show full"), "res.reveal_note": (
         "查看完整信息将记入审计日志", "Viewing full values is written to the audit log"),
     "res.new": ("新增居民", "New resident"), "res.edit": ("编辑", "Edit"),
