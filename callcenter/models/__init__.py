@@ -11,6 +11,7 @@ from callcenter.models.resident_imports import ResidentImport, ResidentImportCha
 from callcenter.models.routing import RoutingRule  # noqa: F401
 from callcenter.models.dispatch import (  # noqa: F401
     Delivery, Dispatch, ExtensionRequest, NotificationTemplate, OutboxMessage, Revisit)
+from callcenter.models import calls  # noqa: F401
 from callcenter.models.public import (  # noqa: F401
     Announcement, FaxMessage, HallDraft, OfficeInfo, Open311Client, Open311Request, VerificationCode)
 from callcenter.models.stats import (  # noqa: F401
