@@ -195,16 +195,18 @@ def run(args) -> dict:
         t0 = time.monotonic()
         pbx.traffic(args.rate, args.seconds).result(args.seconds + 120)
         traffic_s = time.monotonic() - t0
-        deadline, n_stored = time.monotonic() + 60, 0
-        while time.monotonic() < deadline:
+        t_end, n_stored = time.monotonic(), 0
+        while time.monotonic() < t_end + 60:
             n_stored = stored(db_url, pbx.placed)
             if n_stored == len(pbx.placed):
                 break
             time.sleep(0.5)
+        drain_s = time.monotonic() - t_end
         rss_end = {k: rss_mb(p) for k, p in pids.items()}
         pops = [got[k] - pbx.rung[k] for k in pbx.rung if k in got]
         return {"placed": len(pbx.placed), "stored": n_stored, "pops": pops,
                 "rung": len(pbx.rung), "rss": (rss_start, rss_end), "traffic_s": traffic_s,
+                "drain_s": drain_s,
                 "alive": {p.name: p.p.poll() is None for p in procs}}
     finally:
         close(clients)
@@ -239,7 +241,8 @@ def main() -> None:
     p50, p99 = pct(r["pops"], 50), pct(r["pops"], 99)
     print(f"calls placed {r['placed']}  stored {r['stored']}  "
           f"{'OK: equal' if r['placed'] == r['stored'] else 'LOST ' + str(r['placed'] - r['stored'])}"
-          f"  (traffic took {r['traffic_s']:.0f} s)")
+          f"  (traffic took {r['traffic_s']:.0f} s; records all stored "
+          f"{r['drain_s']:.1f} s after it ended)")
     print(f"baseline bare python-socketio   n={len(base):>5} p50 {b50:7.2f} ms  p99 {b99:7.2f} ms")
     print(f"screen-pop under load           n={len(r['pops']):>5}/{r['rung']:<5} "
           f"p50 {p50:7.2f} ms  p99 {p99:7.2f} ms   ratio p99 {p99 / b99:5.2f}x")

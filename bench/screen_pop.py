@@ -157,10 +157,10 @@ def _app(agents: int, redis_url: str | None):
 def _telephony(container, exts: list[str], redis_url: str | None):
     from integrations.ami.runtime import TelephonyThread
     from integrations.ami.simulator import PBXSimulator
-    from integrations.push import LivePublisher, RedisMirror, write_only_emitter
+    from integrations.push import bridge_publisher
     events = container.events
-    if redis_url:  # the bridge as its own process would run it: write-only emitter + mirror
-        events = LivePublisher(write_only_emitter(redis_url), RedisMirror(redis_url))
+    if redis_url:  # what `callcenter ami-bridge` builds with REDIS_URL (outbox thread + mirror)
+        events = bridge_publisher(redis_url, container.extras["queues"])
     sim = PBXSimulator(queues={"hotline": exts})
     thread = TelephonyThread(None, events, simulator=sim).start()
     asyncio.run_coroutine_threadsafe(thread.bridge.resynced.wait(), thread.loop).result(15)
