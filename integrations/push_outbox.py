@@ -101,8 +101,10 @@ class Outbox:
         many = getattr(self.emitter, "emit_many", None)
         if many is not None:
             try:
-                many(items)
-                self.stats["emitted"] += len(items)
+                sent = many(items)
+                sent = len(items) if sent is None else sent
+                self.stats["emitted"] += sent
+                self.stats["emit_errors"] += len(items) - sent
             except Exception as exc:  # noqa: BLE001 - Redis down: the seqs show as gaps
                 self.stats["emit_errors"] += len(items)
                 log.warning("live outbox: %d emits lost (%s); consoles resync on the seq gap",

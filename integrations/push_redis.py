@@ -2,8 +2,8 @@
 
 The message is python-socketio's own pub/sub emit message (what `SocketIO(message_queue=…)`
 publishes, read by every web worker's RedisManager listener); publishing a batch through one
-pipeline costs one round trip instead of one per emit. Data that JSON cannot carry (bytes)
-goes through the library's own emit, which knows binary attachments.
+pipeline costs one round trip instead of one per emit. Our events are JSON (the mirror keeps
+them as JSON too); one that is not is dropped with an error in the log, never the batch.
 """
 from __future__ import annotations
 
@@ -18,35 +18,28 @@ class RedisEmitter:
     def __init__(self, redis_url: str, channel: str, namespace_of) -> None:
         import redis
         self.redis = redis.Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2)
-        self.url, self.channel, self.namespace_of = redis_url, channel, namespace_of
+        self.channel, self.namespace_of = channel, namespace_of
         self.host_id = uuid.uuid4().hex
-        self._fallback = None  # the library's write-only emitter, made on first binary emit
 
     def emit(self, event: str, data: dict, room: str) -> None:
         self.emit_many([(event, data, room)])
 
-    def emit_many(self, items: list[tuple[str, dict, str]]) -> None:
-        """Publish in order in one pipeline; raises when Redis refuses (nothing is retried
-        here: the seqs were used, the consoles see the gap and refetch a snapshot)."""
-        pipe = self.redis.pipeline(transaction=False)
+    def emit_many(self, items: list[tuple[str, dict, str]]) -> int:
+        """Publish in order in one pipeline; return how many went. Raises when Redis refuses
+        (not retried: the seqs were used, the consoles see the gap and refetch a snapshot)."""
+        pipe, sent = self.redis.pipeline(transaction=False), 0
         for event, data, room in items:
             try:
                 text = json.dumps(self._message(event, data, room), ensure_ascii=False)
-            except TypeError:
-                pipe.execute()  # keep the order: what came before goes first
-                self._binary(event, data, room)
+            except (TypeError, ValueError) as exc:  # not JSON: the console resyncs on the gap
+                log.error("emit %s to %s dropped: payload is not JSON (%s)", event, room, exc)
                 continue
             pipe.publish(self.channel, text)
+            sent += 1
         pipe.execute()
+        return sent
 
     def _message(self, event: str, data: dict, room: str) -> dict:
         return {"method": "emit", "event": event, "data": [data], "binary": False,
                 "namespace": self.namespace_of(room), "room": room, "skip_sid": None,
                 "callback": None, "host_id": self.host_id}
-
-    def _binary(self, event: str, data: dict, room: str) -> None:
-        if self._fallback is None:
-            from flask_socketio import SocketIO
-            self._fallback = SocketIO(message_queue=self.url, channel=self.channel)
-        self._fallback.emit(event, data, to=room, namespace=self.namespace_of(room))
-

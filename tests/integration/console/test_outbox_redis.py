@@ -4,6 +4,7 @@ order in their agent's room only, the worker's snapshot comes from the mirror, a
 lost while Redis is down shows as a seq gap."""
 from __future__ import annotations
 
+import json
 import queue
 import time
 
@@ -83,3 +84,27 @@ def _first_delivered(bridge, browser, deadline: float) -> dict:
         except queue.Empty:
             n += 1
     raise AssertionError("no event delivered after Redis came back")
+
+
+@pytest.mark.redis
+def test_an_event_that_is_not_json_is_dropped_with_an_error_and_the_rest_still_go(
+        redis_server, caplog):
+    from integrations.push import CHANNEL, namespace_of
+    from integrations.push_redis import RedisEmitter
+    emitter = RedisEmitter(redis_server.url, CHANNEL, namespace_of)
+    listener = emitter.redis.pubsub(ignore_subscribe_messages=True)
+    listener.subscribe(CHANNEL)
+    try:
+        sent = emitter.emit_many([("call.ringing", {"seq": 1}, "agent:8001"),
+                                  ("call.ringing", {"seq": 2, "blob": b"\x00"}, "agent:8001"),
+                                  ("call.ringing", {"seq": 3}, "agent:8001")])
+        got, deadline = [], time.monotonic() + 5
+        while len(got) < 2 and time.monotonic() < deadline:
+            message = listener.get_message(timeout=0.5)
+            if message:
+                got.append(json.loads(message["data"]))
+    finally:
+        listener.close()
+    assert sent == 2 and [m["data"][0]["seq"] for m in got] == [1, 3]
+    assert got[0]["room"] == "agent:8001" and got[0]["namespace"] == "/agent"
+    assert "dropped: payload is not JSON" in caplog.text
