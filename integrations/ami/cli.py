@@ -108,8 +108,14 @@ def ami_bridge(wrapup: tuple[str, ...]) -> None:
     )
     from integrations.ami.bridge_process import node_name, run_bridge  # + heartbeat, commands
     main = run_bridge(bridge, settings.redis_url, node_name(os.environ.get("AMI_NODE")))
-    asyncio.run(_run_until_signal(main, bridge.stop))
-    stop_intake()
+    try:
+        asyncio.run(_run_until_signal(main, bridge.stop))
+    finally:
+        stop_intake()
+        close = getattr(container.events, "close", None)
+        if close is not None:
+            close()  # send what the outbox still holds before the process ends
+        container.close()
 
 
 def _bridge_events(settings):
