@@ -33,6 +33,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
                                 x_host=settings.trusted_proxy_hops,
                                 x_port=settings.trusted_proxy_hops)
     csrf.init_app(app)
+    from agent_ui.input_guard import init_input_guard
+    init_input_guard(app)
     _register_blueprints(app)
     _register_twilio_voice(app, container)
     from agent_ui.ops import init_ops

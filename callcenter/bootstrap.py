@@ -52,3 +52,13 @@ def _register_fax_sender() -> None:
         return FaxSender.from_settings(settings, make_session_factory(make_engine(settings.database_url)))
 
     register_sender("fax", make)
+
+
+def build_for_command(settings: Settings, events: EventPublisher | None = None) -> Container:
+    """Build a container that is closed when the running `callcenter` command ends."""
+    import click
+    container = build(settings, events)
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.call_on_close(container.close)
+    return container

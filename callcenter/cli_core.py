@@ -7,7 +7,7 @@ import click
 from sqlalchemy import select
 
 from callcenter import migrate
-from callcenter.bootstrap import build
+from callcenter.bootstrap import build_for_command
 from callcenter.config import ConfigError, Settings
 
 
@@ -56,7 +56,7 @@ def create_user_cmd(username, role, region_code, display_name, extension, passwo
     """Create a staff or partner account."""
     from callcenter.models import Region
     from callcenter.services.accounts import AccountError, create_user
-    container = build(_settings())
+    container = build_for_command(_settings())
     with container.sessions.begin() as session:
         region = session.scalars(select(Region).where(Region.code == region_code)).first()
         if region is None:
@@ -76,7 +76,7 @@ def create_token(username: str, name: str) -> None:
     """Print a new API token for `Authorization: Bearer …` (shown once)."""
     from callcenter.models import User
     from callcenter.services.accounts import issue_token
-    container = build(_settings())
+    container = build_for_command(_settings())
     with container.sessions.begin() as session:
         user = session.scalars(select(User).where(User.username == username)).first()
         if user is None:
@@ -91,7 +91,7 @@ def seed_demo_cmd(tickets: int) -> None:
     from callcenter.demo.seed import seed_demo
     settings = _settings()
     migrate.upgrade(settings.database_url)
-    container = build(settings)
+    container = build_for_command(settings)
     with container.sessions.begin() as session:
         logins = seed_demo(session, tickets=tickets)
     click.echo("demo log-ins (username / role / password):")

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from callcenter.bootstrap import build
+from callcenter.bootstrap import build_for_command
 from callcenter.config import Settings
 from callcenter.domain.tickets import Actor, TicketError
 from callcenter.models import Region
@@ -19,7 +19,7 @@ CLI_ROLE = "admin"
 
 
 def _container():
-    return build(Settings.from_env())
+    return build_for_command(Settings.from_env())
 
 
 def _actor(container, region_code: str | None) -> Actor:

@@ -6,7 +6,7 @@ import time
 import click
 
 from callcenter import migrate
-from callcenter.bootstrap import build
+from callcenter.bootstrap import build_for_command
 from callcenter.config import Settings
 from callcenter.models.base import utcnow
 
@@ -21,7 +21,7 @@ def seed_bench(tickets: int, calls: int, days: int, seed: int) -> None:
     from callcenter.services.stats.bench_seed import Shape, seed as load
     settings = Settings.from_env()
     migrate.upgrade(settings.database_url)
-    container = build(settings)
+    container = build_for_command(settings)
     started = time.perf_counter()
     result = load(container.engine, Shape(tickets=tickets, calls=calls, days=days, seed=seed),
                   utcnow(), progress=lambda m: click.echo(m, err=True))
@@ -35,7 +35,7 @@ def seed_bench(tickets: int, calls: int, days: int, seed: int) -> None:
 def stats_rebuild() -> None:
     """Recount every summary table from the base tables (after a bulk load or a repair)."""
     from callcenter.services.stats import call_sql, rebuild
-    container = build(Settings.from_env())
+    container = build_for_command(Settings.from_env())
     with container.engine.begin() as conn:
         written = rebuild.rebuild(conn)
         written["calls"] = call_sql.rebuild(conn)
@@ -47,7 +47,7 @@ def stats_rebuild() -> None:
 def stats_check() -> None:
     """Compare the ticket summaries with a recount; exit 1 and list rows that differ."""
     from callcenter.services.stats import rebuild
-    container = build(Settings.from_env())
+    container = build_for_command(Settings.from_env())
     with container.engine.connect() as conn:
         diffs = rebuild.differences(conn)
     container.close()
@@ -67,7 +67,7 @@ def send_reports() -> None:
         mailer = SmtpReportMailer.from_env()
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    container = build(Settings.from_env())
+    container = build_for_command(Settings.from_env())
     counts = run_due(container.sessions, mailer, utcnow())
     container.close()
     click.echo(f"reports: {counts}")

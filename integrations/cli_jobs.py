@@ -7,7 +7,7 @@ import threading
 
 import click
 
-from callcenter.bootstrap import build
+from callcenter.bootstrap import build_for_command
 from callcenter.config import ConfigError, Settings
 from integrations.intake_jobs import INTAKE_QUEUE
 from integrations.queue import QUEUES
@@ -24,7 +24,7 @@ def _container(need_redis: bool = True):
         settings.effective_secret_key()
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    return build(settings)
+    return build_for_command(settings)
 
 
 def _stop_event() -> threading.Event:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from callcenter.bootstrap import build
+from callcenter.bootstrap import build_for_command
 from callcenter.config import Settings
 
 
@@ -22,7 +22,7 @@ def issue(name: str, contact: str, rate_limit: str) -> None:
     """Issue a key for client NAME; the key is printed once and stored only as a hash."""
     from callcenter.domain.tickets import ValidationError
     from callcenter.services.open311_keys import issue_key
-    container = build(Settings.from_env())
+    container = build_for_command(Settings.from_env())
     try:
         with container.sessions.begin() as s:
             client, key = issue_key(s, None, name, contact=contact, rate_limit=rate_limit)
@@ -38,7 +38,7 @@ def revoke(client_id: int) -> None:
     """Revoke a client's key at once."""
     from callcenter.domain.tickets import NotFoundError
     from callcenter.services.open311_keys import revoke_key
-    container = build(Settings.from_env())
+    container = build_for_command(Settings.from_env())
     try:
         with container.sessions.begin() as s:
             revoke_key(s, None, client_id)
@@ -50,7 +50,7 @@ def revoke(client_id: int) -> None:
 @open311_key.command("list")
 def list_keys() -> None:
     from callcenter.services.open311_keys import list_clients
-    container = build(Settings.from_env())
+    container = build_for_command(Settings.from_env())
     with container.sessions() as s:
         for c in list_clients(s):
             state = "revoked" if c.revoked_at else "active"
@@ -66,7 +66,7 @@ def fax_inbox(once: bool, interval: float) -> None:
     settings = Settings.from_env()
     if not settings.fax_inbox:
         raise click.ClickException("set FAX_INBOX to the folder the fax server writes to")
-    container = build(settings)
+    container = build_for_command(settings)
     Path(settings.fax_inbox).mkdir(parents=True, exist_ok=True)
     if once:
         click.echo(f"filed {len(fax_in.scan_inbox(container, settings.fax_inbox))} faxes")

@@ -43,6 +43,9 @@ def test_the_right_guide_comes_first(sqlite_sessions, query, first):
 
 def test_search_uses_the_fts5_trigram_table_on_sqlite(sqlite_sessions):
     with sqlite_sessions() as s:
+        if s.bind.dialect.name != "sqlite":
+            pytest.skip("SQLite's FTS5 plan: on PostgreSQL the trigram index is checked by "
+                        "test_postgresql_gives_the_same_top_results_as_sqlite")
         plan = s.connection().exec_driver_sql(
             "EXPLAIN QUERY PLAN SELECT rowid FROM service_items_fts "
             "WHERE search_text LIKE '%居住证%'").all()
