@@ -1,7 +1,6 @@
 """Ticket use cases: open, act on, read and list — each inside the caller's unit of work."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -23,12 +22,6 @@ class ConflictError(InvalidTransitionError):
     """Another user changed the ticket first; nothing was written."""
 
     code = "conflict"
-
-
-@dataclass
-class NullEvents:
-    def publish(self, name, payload, *, room=None):  # noqa: D401 - the do-nothing publisher
-        pass
 
 
 def view_of(ticket: Ticket) -> TicketView:
