@@ -172,10 +172,6 @@ class SimPBX:
 
     def member_event(self, event: str, m: SimMember) -> None:
         self.emit(event, **self.member_fields(m))
-        self.emit_state_change(m)
-
-    def emit_state_change(self, m: SimMember) -> None:
-        pass  # hook for subclasses / future DeviceStateChange
 
     def members_of(self, extension: str) -> list[SimMember]:
         return [m for (_q, ext), m in self.members.items() if ext == extension]
