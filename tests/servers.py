@@ -100,12 +100,21 @@ class PostgresServer:
         subprocess.run([*run_as, str(self.bin / "initdb"), "-D", str(data), "-U", "postgres",
                         "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8"],
                        check=True, stdout=subprocess.DEVNULL)
-        subprocess.run([*run_as, str(self.bin / "pg_ctl"), "-D", str(data), "-w", "-l",
-                        str(self.dir / "log"), "-o",
+        self.up()
+        return self
+
+    def up(self) -> None:
+        """Start the cluster (again, after down()) on the same port."""
+        subprocess.run([*self._run_as(), str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"),
+                        "-w", "-l", str(self.dir / "log"), "-o",
                         f"-p {self.port} -h 127.0.0.1 -k {self.dir} -c fsync=off "
                         "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
                         "start"], check=True, stdout=subprocess.DEVNULL)
-        return self
+
+    def down(self) -> None:
+        """Stop the cluster, keeping its data, until up(): the database is unreachable."""
+        subprocess.run([*self._run_as(), str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"),
+                        "-m", "fast", "-w", "stop"], check=True, stdout=subprocess.DEVNULL)
 
     def create_database(self, name: str) -> str:
         import psycopg

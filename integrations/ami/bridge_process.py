@@ -3,7 +3,9 @@ that /healthz reads, and the consumer of the web workers' call-control commands.
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
+from pathlib import Path
 
 from integrations.ami.actions import Telephony
 from integrations.ami.bridge import AMIBridge
@@ -13,6 +15,18 @@ from integrations.heartbeat import Heartbeats, beat_bridge
 
 def node_name(explicit: str | None = None) -> str:
     return explicit or socket.gethostname()
+
+
+def spill_path(settings, node: str) -> str:
+    """Where this node's bridge keeps records the database refused (replayed by it later);
+    named by node, so bridges sharing the instance volume never touch each other's file."""
+    folder = Path(settings.instance_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder / f"ami-spill-{_safe(node)}.jsonl")
+
+
+def _safe(node: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", node) or "node"
 
 
 async def run_bridge(bridge: AMIBridge, redis_url: str | None, node: str,

@@ -99,15 +99,17 @@ def ami_bridge(wrapup: tuple[str, ...]) -> None:
     from integrations.intake_jobs import wire_bridge  # faxes, voicemails, call-backs, surveys
     stop_intake = wire_bridge(container)
     store_calls, store_agents = make_call_stores(container.sessions)
+    from integrations.ami.bridge_process import node_name, run_bridge, spill_path
+    node = node_name(os.environ.get("AMI_NODE"))
     bridge = AMIBridge(
         parse_ami_url(settings.ami_url),
         container.events,
         store_calls=store_calls,
         store_agents=store_agents,
         wrapup=_wrapup(wrapup),
+        spill_path=spill_path(settings, node),
     )
-    from integrations.ami.bridge_process import node_name, run_bridge  # + heartbeat, commands
-    main = run_bridge(bridge, settings.redis_url, node_name(os.environ.get("AMI_NODE")))
+    main = run_bridge(bridge, settings.redis_url, node)  # + heartbeat, commands
     try:
         asyncio.run(_run_until_signal(main, bridge.stop))
     finally:
@@ -116,6 +118,31 @@ def ami_bridge(wrapup: tuple[str, ...]) -> None:
         if close is not None:
             close()  # send what the outbox still holds before the process ends
         container.close()
+
+
+@click.command("ami-spill-replay")
+@click.argument("spill", type=click.Path(dir_okay=False))
+def ami_spill_replay(spill: str) -> None:
+    """Store a bridge's spill file into DATABASE_URL: each call once (by linkedid); lines
+    that are not records go to SPILL.rejected. The bridge does this itself at start-up and
+    once the database is back: this is for a file a retired node left behind."""
+    from callcenter.bootstrap import build
+    from callcenter.config import Settings
+    from callcenter.services.calls import make_call_stores
+    from integrations.ami.spill import pending, replay_spill
+
+    if not pending(spill):
+        raise click.ClickException(f"no spill file at {spill}")
+    container = build(Settings.from_env())
+    try:
+        store_calls, store_agents = make_call_stores(container.sessions)
+        done = replay_spill(spill, {"calls": store_calls, "agents": store_agents})
+    finally:
+        container.close()
+    click.echo(f"stored: {done.stored.get('calls', 0)} call records, "
+               f"{done.stored.get('agents', 0)} agent changes; rejected lines: {done.rejected}")
+    if done.rejected:
+        click.echo(f"see {spill}.rejected", err=True)
 
 
 def _bridge_events(settings):
@@ -185,4 +212,4 @@ async def _stop(task, stop) -> None:
     task.cancel()
 
 
-commands = [ami_replay, ami_bridge, pbx_sim]
+commands = [ami_replay, ami_bridge, ami_spill_replay, pbx_sim]
