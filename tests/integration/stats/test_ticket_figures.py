@@ -106,6 +106,14 @@ def test_drill_down_lists_total_to_the_number(data, figure):
     assert total == number and len(rows) == min(2, number)
 
 
+def test_a_page_past_the_end_is_empty_and_still_gives_the_total(data):
+    s, world, _ = data
+    a = node(s, world, "A")
+    n = st.src.measures(s, a.path, a.level, SEPT, [])[()]["n"]
+    rows, total = drill.drill(s, a.path, "received", SEPT, dataset.NOW, page=99, per_page=2)
+    assert rows == [] and total == n > 0
+
+
 def test_drill_down_of_events_and_stocks_total_to_the_number(data):
     s, world, numbers = data
     a = node(s, world, "A")
