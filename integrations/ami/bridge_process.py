@@ -17,12 +17,13 @@ def node_name(explicit: str | None = None) -> str:
     return explicit or socket.gethostname()
 
 
-def spill_path(settings, node: str) -> str:
-    """Where this node's bridge keeps records the database refused (replayed by it later);
-    named by node, so bridges sharing the instance volume never touch each other's file."""
+def node_file(settings, node: str, stem: str) -> str:
+    """`<instance>/<stem>-<node>.jsonl`: where this node's bridge keeps what must survive it
+    (records the database refused, intake jobs Redis has not taken). Named by node, so
+    bridges sharing the instance volume never touch each other's files."""
     folder = Path(settings.instance_path)
     folder.mkdir(parents=True, exist_ok=True)
-    return str(folder / f"ami-spill-{_safe(node)}.jsonl")
+    return str(folder / f"{stem}-{_safe(node)}.jsonl")
 
 
 def _safe(node: str) -> str:

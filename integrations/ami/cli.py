@@ -96,18 +96,18 @@ def ami_bridge(wrapup: tuple[str, ...]) -> None:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     container = build(settings, events=_bridge_events(settings))
-    from integrations.intake_jobs import wire_bridge  # faxes, voicemails, call-backs, surveys
-    stop_intake = wire_bridge(container)
-    store_calls, store_agents = make_call_stores(container.sessions)
-    from integrations.ami.bridge_process import node_name, run_bridge, spill_path
+    from integrations.ami.bridge_process import node_file, node_name, run_bridge
     node = node_name(os.environ.get("AMI_NODE"))
+    from integrations.intake_jobs import wire_bridge  # faxes, voicemails, call-backs, surveys
+    stop_intake = wire_bridge(container, node_file(settings, node, "intake-held"))
+    store_calls, store_agents = make_call_stores(container.sessions)
     bridge = AMIBridge(
         parse_ami_url(settings.ami_url),
         container.events,
         store_calls=store_calls,
         store_agents=store_agents,
         wrapup=_wrapup(wrapup),
-        spill_path=spill_path(settings, node),
+        spill_path=node_file(settings, node, "ami-spill"),
     )
     main = run_bridge(bridge, settings.redis_url, node)  # + heartbeat, commands
     try:
