@@ -53,11 +53,12 @@ def export_file(which: str, fmt: str):
 @bp.route("/queries", methods=["GET", "POST"])
 @login_required(*STAFF)
 def queries():
+    from agent_ui.console.common import queue_directory
     user, result, error = current_user(), None, None
     subject, spec = _spec_from_request()
     if spec is not None:
         try:
-            result = cq.run(db(), actor_for(user), subject, spec)
+            result = cq.run(db(), actor_for(user), subject, spec, directory=queue_directory())
             if request.form.get("action") == "save":
                 with transaction() as s:
                     cq.save(s, user, request.form.get("name", ""), subject, spec,

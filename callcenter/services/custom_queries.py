@@ -2,22 +2,25 @@
 
 A spec names a subject (tickets, calls, residents), filters (field, operator, value),
 group-by fields (dates by local day, month or hour) and measures (count, sum/avg/min/max of
-numeric fields). Every run is scoped to the viewer's region; queries are saved under a name
-and may be shared with roles.
+numeric fields). Every run is scoped to the viewer's region — calls the way the call
+figures are (stats/call_scope.py: by their queue's region), so a custom count equals the
+dashboard's; queries are saved under a name and may be shared with roles.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import String, and_, cast, exists, func, select
+from sqlalchemy import and_, exists, func, select, true
 from sqlalchemy.orm import Session
 
 from callcenter.domain.tickets import STAFF, Actor
 from callcenter.models import Region, Resident, ResidentTag, SavedQuery, Ticket, User
 from callcenter.models.base import utcnow
 from callcenter.models.calls import CallRecord
+from callcenter.services.queue_directory import QueueDirectory
 from callcenter.services.regions import subtree_clause
+from callcenter.services.stats.call_scope import WHOLE, CallScope, call_scope
 from callcenter.services.stats.periods import SHANGHAI
 from callcenter.services.stats.sqlfuncs import local_day, local_hour, local_month
 
@@ -96,16 +99,17 @@ def fields_of(subject: str) -> dict[str, Field]:
     return SUBJECTS[subject]()
 
 
-def _scope(subject: str, path: str):
+def _scope(subject: str, path: str, calls: CallScope):
     """Only rows in the viewer's region subtree: tickets by their path, residents by their
-    region, calls by the region of the resident the IVR recognised."""
-    in_region = select(Region.id).where(subtree_clause(Region.path, path))
+    region, calls by their queue's region (`calls`: what the dashboard counts for the same
+    viewer; calls that reached no queue only for a viewer who sees every queue)."""
     if subject == "tickets":
         return subtree_clause(Ticket.region_path, path)
     if subject == "residents":
-        return Resident.region_id.in_(in_region)
-    known = select(cast(Resident.id, String(40))).where(Resident.region_id.in_(in_region))
-    return CallRecord.resident_id.in_(known)
+        return Resident.region_id.in_(select(Region.id).where(subtree_clause(Region.path, path)))
+    if calls.whole:
+        return true()
+    return CallRecord.queue.in_(sorted(calls.queues))
 
 
 def _value(f: Field, raw, name: str):
@@ -177,8 +181,9 @@ def _measure(fields: dict[str, Field], m: dict):
     return getattr(func, fn)(f.column).label(f"{fn}_{name}")
 
 
-def build(subject: str, spec: dict, region_path: str):
-    """The SELECT for a spec, scoped to `region_path`; raises QueryError on anything unknown."""
+def build(subject: str, spec: dict, region_path: str, calls: CallScope = WHOLE):
+    """The SELECT for a spec, scoped to `region_path` (calls: to the `calls` scope of that
+    region); raises QueryError on anything unknown."""
     fields = fields_of(subject)
     if not isinstance(spec, dict):
         raise QueryError("spec must be an object", "spec")
@@ -186,7 +191,7 @@ def build(subject: str, spec: dict, region_path: str):
     measures = [_measure(fields, m) for m in spec.get("measures") or [{"fn": "count"}]]
     if len(groups) > 3 or len(measures) > 6:
         raise QueryError("at most 3 group-by fields and 6 measures", "spec")
-    where = [_scope(subject, region_path)]
+    where = [_scope(subject, region_path, calls)]
     for flt in spec.get("filters") or []:
         f = fields.get(flt.get("field") if isinstance(flt, dict) else None)
         if f is None:
@@ -205,11 +210,14 @@ def build(subject: str, spec: dict, region_path: str):
     return stmt.limit(MAX_ROWS)
 
 
-def run(session: Session, actor: Actor, subject: str, spec: dict) -> tuple[list[str], list[list]]:
-    """(column names, rows) for a staff viewer."""
+def run(session: Session, actor: Actor, subject: str, spec: dict,
+        directory: QueueDirectory | None = None) -> tuple[list[str], list[list]]:
+    """(column names, rows) for a staff viewer; `directory` maps queues to regions (the
+    web app's; by default queues.yaml as CALLCENTER_QUEUES names it)."""
     if actor.role not in STAFF:
         raise QueryError("custom queries are for staff", "role")
-    result = session.execute(build(subject, spec, actor.region_path))
+    calls = call_scope(session, actor.region_path, directory) if subject == "calls" else WHOLE
+    result = session.execute(build(subject, spec, actor.region_path, calls))
     return list(result.keys()), [list(r) for r in result]
 
 
