@@ -3,9 +3,12 @@ SQL for the same figures, on the base tables (B-tree indexes) and on the summary
 
     python bench/stats.py                                  # small: finishes in minutes
     python bench/stats.py --tickets 5000000 --calls 10000000
+    DATABASE_URL=… python bench/stats.py --seeded   # data from `callcenter seed-bench`
 
 Uses DATABASE_URL when it points at an empty PostgreSQL database, else starts a throwaway
-PostgreSQL cluster. Prints the warm median of each, and ours ÷ the best hand-written SQL.
+PostgreSQL cluster; with --seeded it measures what `callcenter seed-bench` already loaded
+there (seeding 5 M / 10 M takes long; do it once). Prints the warm median of each, and
+ours ÷ the best hand-written SQL.
 """
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ from callcenter import migrate  # noqa: E402
 from callcenter.models import Region  # noqa: E402
 from callcenter.models.base import utcnow  # noqa: E402
 from callcenter.services.stats import calls as call_stats, drill, tickets as st  # noqa: E402
-from callcenter.services.stats.bench_seed import Shape, seed  # noqa: E402
+from callcenter.services.stats.bench_seed import Shape, find_tree, seed  # noqa: E402
 from callcenter.services.stats.periods import DateRange, local_date  # noqa: E402
 from callcenter.store import make_engine  # noqa: E402
 
@@ -90,7 +93,7 @@ QUEUE_SUMMARY = ["""SELECT sum(offered), sum(answered), sum(abandoned), sum(aban
   WHERE queue = :queue AND day BETWEEN :d0 AND :d1"""]
 DRILL = ["SELECT count(*) FROM tickets WHERE region_path >= :lo_path AND region_path < :hi_path "
          "AND created_at >= :lo AND created_at < :hi",
-         "SELECT * FROM tickets WHERE region_path >= :lo_path AND region_path < :hi_path "
+         "SELECT id, number, type, status, created_at, resolved_at FROM tickets WHERE region_path >= :lo_path AND region_path < :hi_path "
          "AND created_at >= :lo AND created_at < :hi ORDER BY created_at DESC, id DESC LIMIT 50"]
 
 
@@ -124,8 +127,12 @@ def main() -> None:
     ap.add_argument("--tickets", type=int, default=200_000)
     ap.add_argument("--calls", type=int, default=400_000)
     ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--seeded", action="store_true",
+                    help="measure the data `callcenter seed-bench` loaded at DATABASE_URL")
     args = ap.parse_args()
     server, url = None, os.environ.get("DATABASE_URL", "")
+    if args.seeded and not url.startswith("postgresql"):
+        ap.error("--seeded needs DATABASE_URL pointing at a seeded PostgreSQL database")
     if not url.startswith("postgresql"):
         from servers import PostgresServer
         server = PostgresServer().start()
@@ -141,10 +148,23 @@ def bench(url: str, args) -> None:
     migrate.upgrade(url)
     engine = make_engine(url)
     now = utcnow()
-    t = time.perf_counter()
-    made = seed(engine, Shape(tickets=args.tickets, calls=args.calls, days=730), now, progress=lambda m: None)
-    print(f"seeded {args.tickets} tickets, {args.calls} calls in {time.perf_counter() - t:.1f}s")
-    tree = made["tree"]
+    if args.seeded:
+        with Session(engine) as s:
+            tree = find_tree(s, Shape(0, 0).seed)
+        if tree is None:
+            sys.exit("no seed-bench data at DATABASE_URL: run `callcenter seed-bench` first")
+    else:
+        t = time.perf_counter()
+        tree = seed(engine, Shape(tickets=args.tickets, calls=args.calls, days=730), now,
+                    progress=lambda m: None)["tree"]
+        print(f"seeded {args.tickets} tickets, {args.calls} calls in {time.perf_counter() - t:.1f}s")
+    with engine.connect() as conn:
+        sizes = conn.execute(text(
+            "SELECT relname, n_live_tup, pg_size_pretty(pg_total_relation_size(relid)) "
+            "FROM pg_stat_user_tables WHERE relname IN ('tickets', 'ticket_events', 'call_records', "
+            "'stats_ticket_periods', 'stats_ticket_dimensions', 'stats_ticket_actions', "
+            "'stats_call_hours') ORDER BY relname")).all()
+    print("tables: " + "; ".join(f"{name} {rows} rows {size}" for name, rows, size in sizes))
     with Session(engine) as s:
         city = st.Node.of(s.get(Region, tree["city"]))
         district = st.Node.of(s.get(Region, tree["districts"][0]))

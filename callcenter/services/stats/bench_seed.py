@@ -77,6 +77,19 @@ def build_tree(session: Session, shape: Shape) -> dict:
             "categories": cats, "departments": depts}
 
 
+def find_tree(session: Session, seed: int) -> dict | None:
+    """The city, districts and streets an earlier load with `seed` made (None if none)."""
+    from callcenter.models import Region
+    tag = f"B{seed % 1000:03d}"
+    city = session.scalar(select(Region.id).where(Region.code == f"{tag}2"))
+    if city is None:
+        return None
+    codes = lambda level: select(Region.id).where(  # noqa: E731
+        Region.code.startswith(tag), Region.level == level).order_by(Region.code)
+    return {"city": city, "districts": list(session.scalars(codes("district"))),
+            "streets": list(session.scalars(codes("street")))}
+
+
 def _ticket(i: int, rnd: random.Random, tree: dict, end: datetime, days: int) -> dict:
     created = end - timedelta(seconds=rnd.randrange(days * 86400))
     region_id, path = rnd.choice(tree["leaves"])
