@@ -4,6 +4,11 @@
 hear it three more times, then an agent) for a fixed time per server. Prints per-command
 round trip p50/p99 (reply sent → next command received, i.e. the server's turnaround),
 calls/s, and the ratios. Then times the classic pyst2 script's start-up per call.
+
+Servers: the bare baseline; the IVR with the in-memory demo directory (the engine alone);
+and the production path — the IVR built as `callcenter fastagi` builds it, over a migrated
+SQLite database seeded with RESIDENTS residents, every call from a different resident
+asking about that resident's own ticket (so no answer can be served from a cache).
 Run: python bench/fastagi.py [--seconds 6] [--concurrency 200]   (bounded to < 60 s)
 """
 from __future__ import annotations
@@ -12,6 +17,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -22,14 +28,24 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-DIGITS = ["4", "20261127001", "1", "1", "1", "0"]
+DEMO_CALLER = ("13800138000", "20261127001")  # a resident of ivr/demo.py and their ticket
 CLOCK = "2026-11-27T10:00:00+08:00"
+RESIDENTS = 20_000
 
 
-def env_block(uniqueid: str) -> bytes:
+def digits_for(ticket: str) -> list[str]:
+    return ["4", ticket, "1", "1", "1", "0"]
+
+
+def store_caller(i: int) -> tuple[str, str]:
+    """Resident i's mobile (as Asterisk shows it) and their ticket's number (11 digits)."""
+    return f"138{i:08d}", f"2026{i:07d}"
+
+
+def env_block(uniqueid: str, callerid: str = DEMO_CALLER[0]) -> bytes:
     lines = [f"agi_network: yes", "agi_network_script: hotline",
              "agi_request: agi://127.0.0.1/hotline", "agi_channel: PJSIP/trunk-0001",
-             "agi_language: zh", f"agi_uniqueid: {uniqueid}", "agi_callerid: 13800138000",
+             "agi_language: zh", f"agi_uniqueid: {uniqueid}", f"agi_callerid: {callerid}",
              "agi_calleridname: 张三", "agi_context: hotline", "agi_extension: 12345"]
     return ("\n".join(lines) + "\n\n").encode()
 
@@ -62,50 +78,77 @@ async def bare_server(port: int, commands: list[str]) -> None:
     await server.serve_forever()
 
 
-class ThreadedDemo:
-    """The demo directory marked blocking, so every lookup takes the worker-thread path."""
+async def ivr_server(port: int, database_url: str | None) -> None:
+    """The IVR as `callcenter fastagi` builds it: demo directory, or the database's."""
+    from callcenter.config import Settings
+    from ivr.fastagi import start_server
+    from ivr.wiring import make_service
 
-    blocking = True
-
-    def __init__(self):
-        from ivr.demo import demo_directory
-
-        self.inner = demo_directory()
-
-    def __getattr__(self, name):
-        return getattr(self.inner, name)
-
-
-async def ivr_server(port: int, threaded: bool) -> None:
-    from ivr.demo import demo_directory
-    from ivr.fastagi import IvrService, start_server
-    from ivr.wiring import make_clock
-
-    directory = ThreadedDemo() if threaded else demo_directory()
-    service = IvrService(directory=directory, clock=make_clock({"IVR_CLOCK": CLOCK}))
+    settings = Settings.from_env({"DATABASE_URL": database_url or "",
+                                  "CALLCENTER_DEMO": "" if database_url else "1",
+                                  "IVR_CLOCK": CLOCK})
+    service = make_service(settings, {"IVR_CLOCK": CLOCK})
     server, _ = await start_server(service, f"127.0.0.1:{port}")
     print("READY", flush=True)
     await server.serve_forever()
 
 
-def serve(kind: str, port: int, commands_file: str | None) -> None:
+def serve(kind: str, port: int, arg: str | None) -> None:
     import logging
 
     logging.disable(logging.INFO)
     if kind == "bare":
-        commands = json.loads(Path(commands_file).read_text())
+        commands = json.loads(Path(arg).read_text())
         asyncio.run(bare_server(port, commands))
     else:
-        asyncio.run(ivr_server(port, threaded=(kind == "ivr-threaded")))
+        asyncio.run(ivr_server(port, arg if kind == "ivr-store" else None))
+
+
+def seed_store(url: str, n: int) -> list[int]:
+    """Migrate a SQLite database and add n residents, each with a mobile and a dispatched
+    ticket; 5% are tagged 独居老人 (they would skip the menu). Return the untagged ones."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import insert
+
+    from callcenter import migrate
+    from callcenter.models import Region, Resident, ResidentPhone, ResidentTag, Ticket
+    from callcenter.store import make_engine
+
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    now, deadline = datetime(2026, 11, 20, tzinfo=timezone.utc), datetime(2026, 12, 1, 9, 0,
+                                                                         tzinfo=timezone.utc)
+    rng = random.Random(5)
+    tagged = set(rng.sample(range(1, n + 1), n // 20))
+    with engine.begin() as conn:
+        region = conn.execute(insert(Region.__table__).values(
+            code="B1", name="网格", level="grid", path="")).inserted_primary_key[0]
+        conn.execute(Region.__table__.update().values(path=f"/{region}/"))
+        conn.execute(insert(Resident.__table__), [
+            {"id": i, "name": f"居民{i}", "region_id": region, "language": "zh",
+             "created_at": now, "updated_at": now} for i in range(1, n + 1)])
+        conn.execute(insert(ResidentPhone.__table__), [
+            {"resident_id": i, "e164": f"+86{store_caller(i)[0]}", "last4": f"{i % 10000:04d}"}
+            for i in range(1, n + 1)])
+        conn.execute(insert(ResidentTag.__table__), [{"resident_id": i, "tag": "独居老人"}
+                                                     for i in sorted(tagged)])
+        conn.execute(insert(Ticket.__table__), [
+            {"number": store_caller(i)[1], "channel": "phone", "type": "help",
+             "status": "dispatched", "resident_id": i, "region_id": region,
+             "region_path": f"/{region}/", "description": "bench", "complete_deadline": deadline,
+             "created_at": now, "updated_at": now} for i in range(1, n + 1)])
+    engine.dispose()
+    return [i for i in range(1, n + 1) if i not in tagged]
 
 
 # ---- load generator ----
 
-async def one_call(port: int, n: int, rtts: list[float], setups: list[float],
-                   commands: list[str] | None = None) -> bool:
+async def one_call(port: int, n: int, caller: tuple[str, str], rtts: list[float],
+                   setups: list[float], commands: list[str] | None = None) -> bool:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    digits = list(DIGITS)
-    writer.write(env_block(f"bench.{n}"))
+    digits = digits_for(caller[1])
+    writer.write(env_block(f"bench.{n}", caller[0]))
     sent, first = time.perf_counter(), True
     while line := await reader.readline():
         now = time.perf_counter()
@@ -119,7 +162,8 @@ async def one_call(port: int, n: int, rtts: list[float], setups: list[float],
     return not digits
 
 
-async def load(port: int, seconds: float, concurrency: int) -> dict:
+async def load(port: int, seconds: float, concurrency: int, pick) -> dict:
+    """Run calls on `concurrency` connections for `seconds`; pick() gives each call's caller."""
     rtts: list[float] = []
     setups: list[float] = []
     calls = 0
@@ -130,7 +174,7 @@ async def load(port: int, seconds: float, concurrency: int) -> dict:
         n = 0
         while time.perf_counter() < deadline:
             n += 1
-            if await one_call(port, w * 100000 + n, rtts, setups):
+            if await one_call(port, w * 100000 + n, pick(), rtts, setups):
                 calls += 1
 
     start = time.perf_counter()
@@ -145,35 +189,45 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_child(kind: str, commands_file: str | None = None):
+def start_child(kind: str, arg: str | None = None):
     port = free_port()
     args = [sys.executable, __file__, "--serve", kind, "--port", str(port)]
-    if commands_file:
-        args += ["--commands", commands_file]
+    if arg:
+        args += ["--arg", arg]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "READY"
     return proc, port
 
 
-def measure_all(kinds: dict[str, str], seconds: float, concurrency: int,
-                commands_file: str, rounds: int = 3) -> dict[str, dict]:
-    """Alternate short rounds between the servers so drifting background load hits all alike."""
-    children = {name: start_child(kind, commands_file if kind == "bare" else None)
-                for name, kind in kinds.items()}
-    pooled = {name: {"calls": 0.0, "time": 0.0, "rtts": [], "setups": []} for name in kinds}
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a child has used (Linux /proc): the server's cost, whatever else runs."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure_all(servers: dict[str, tuple], seconds: float, concurrency: int,
+                rounds: int = 3) -> dict[str, dict]:
+    """Alternate short rounds between the servers so drifting background load hits all alike.
+
+    servers: name → (kind, child argument, pick() giving each call's (caller, ticket))."""
+    children = {name: start_child(kind, arg) for name, (kind, arg, _) in servers.items()}
+    pooled = {name: {"calls": 0.0, "time": 0.0, "cpu": 0.0, "rtts": [], "setups": []}
+              for name in servers}
     try:
-        for _, port in children.values():
-            asyncio.run(load(port, 0.5, concurrency))  # warm up
+        for name, (_, port) in children.items():
+            asyncio.run(load(port, 0.5, concurrency, servers[name][2]))  # warm up
         for _ in range(rounds):
-            for name, (_, port) in children.items():
-                r = asyncio.run(load(port, seconds / rounds, concurrency))
+            for name, (proc, port) in children.items():
+                cpu = cpu_seconds(proc.pid)
+                r = asyncio.run(load(port, seconds / rounds, concurrency, servers[name][2]))
                 p = pooled[name]
+                p["cpu"] += cpu_seconds(proc.pid) - cpu
                 p["calls"] += r["calls"]
                 p["time"] += r["elapsed"]
                 p["rtts"] += r["rtts"]
                 p["setups"] += r["setups"]
         for name, (_, port) in children.items():  # one call at a time: setup cost without queueing
-            pooled[name]["idle_setups"] = asyncio.run(load(port, 1.0, 1))["setups"]
+            pooled[name]["idle_setups"] = asyncio.run(load(port, 1.0, 1, servers[name][2]))["setups"]
     finally:
         for proc, _ in children.values():
             proc.terminate()
@@ -182,16 +236,18 @@ def measure_all(kinds: dict[str, str], seconds: float, concurrency: int,
     for name, p in pooled.items():
         q = statistics.quantiles(p["rtts"], n=100)
         out[name] = {"calls_per_s": p["calls"] / p["time"], "p50_ms": q[49] * 1000,
+                     "cpu_ms_per_call": p["cpu"] / p["calls"] * 1000,
                      "p99_ms": q[98] * 1000, "setup_p50_ms": statistics.median(p["setups"]) * 1000,
                      "idle_setup_ms": statistics.median(p["idle_setups"]) * 1000}
     return out
 
 
-def record_commands() -> list[str]:
-    proc, port = start_child("ivr")
+def record_commands(kind: str, arg: str | None, caller: tuple[str, str]) -> list[str]:
+    """One call's AGI commands as the IVR sends them (the bare server replays them)."""
+    proc, port = start_child(kind, arg)
     try:
         commands: list[str] = []
-        used_all = asyncio.run(one_call(port, 0, [], [], commands))
+        used_all = asyncio.run(one_call(port, 0, caller, [], [], commands))
         assert used_all, "the menu did not use every input"
         return commands
     finally:
@@ -210,7 +266,7 @@ def pyst2_startup(runs: int) -> dict:
                                 stdout=subprocess.PIPE, env=env)
         proc.stdin.write(env_block(f"agi.{n}"))
         proc.stdin.flush()
-        digits = list(DIGITS)
+        digits = digits_for(DEMO_CALLER[1])
         line = proc.stdout.readline()
         first.append(time.perf_counter() - start)
         while line:
@@ -235,28 +291,39 @@ def python_floor(runs: int) -> float:
 
 def report(seconds: float, concurrency: int) -> None:
     began = time.perf_counter()
-    commands = record_commands()
-    print(f"menu: {len(DIGITS)} inputs, {len(commands)} AGI commands per call; "
-          f"{concurrency} concurrent connections, {seconds:.0f} s per server in 3 alternating rounds")
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-        json.dump(commands, f)
-    try:
-        results = measure_all({"bare asyncio (baseline)": "bare", "ivr, lookups inline": "ivr",
-                               "ivr, lookups on threads": "ivr-threaded"},
-                              seconds, concurrency, f.name)
-    finally:
-        os.unlink(f.name)
+    with tempfile.TemporaryDirectory(prefix="cc-bench-fastagi-") as tmp:
+        url = f"sqlite:///{tmp}/bench.sqlite"
+        callers = seed_store(url, RESIDENTS)
+        rng = random.Random(7)
+
+        def store_pick():
+            return store_caller(rng.choice(callers))
+
+        commands = record_commands("ivr-store", url, store_caller(callers[0]))
+        demo_commands = record_commands("ivr", None, DEMO_CALLER)
+        assert len(demo_commands) == len(commands), "demo and store calls must match in length"
+        print(f"menu: 6 inputs, {len(commands)} AGI commands per call; {concurrency} concurrent "
+              f"connections, {seconds:.0f} s per server in 3 alternating rounds; SQLite store "
+              f"of {RESIDENTS:,} residents, each call a different resident's own ticket")
+        commands_file = Path(tmp) / "commands.json"
+        commands_file.write_text(json.dumps(commands))
+        results = measure_all({
+            "bare asyncio (baseline)": ("bare", str(commands_file), lambda: DEMO_CALLER),
+            "ivr, in-memory directory": ("ivr", None, lambda: DEMO_CALLER),
+            "ivr, SQLite store": ("ivr-store", url, store_pick)}, seconds, concurrency)
     base = results["bare asyncio (baseline)"]
-    print("setup = environment sent → first command received (p50 under load)")
+    print("setup = environment sent → first command received (p50 under load); "
+          "cpu/call = the server process's CPU per completed call")
     print(f"{'server':26} {'calls/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'setup p50':>10} "
-          f"{'calls/s ×':>10} {'p99 ×':>7}")
+          f"{'cpu/call':>9} {'calls/s ×':>10} {'p99 ×':>7}")
     for name, r in results.items():
         print(f"{name:26} {r['calls_per_s']:9.1f} {r['p50_ms']:8.2f} {r['p99_ms']:8.2f} "
-              f"{r['setup_p50_ms']:10.2f} {r['calls_per_s'] / base['calls_per_s']:10.2f} "
+              f"{r['setup_p50_ms']:10.2f} {r['cpu_ms_per_call']:9.2f} "
+              f"{r['calls_per_s'] / base['calls_per_s']:10.2f} "
               f"{r['p99_ms'] / base['p99_ms']:7.2f}")
     agi = pyst2_startup(6)
     floor = python_floor(6)
-    fast_setup = results["ivr, lookups inline"]["idle_setup_ms"]
+    fast_setup = results["ivr, SQLite store"]["idle_setup_ms"]
     print(f"classic pyst2 AGI: {agi['first_command_ms']:.1f} ms to first command "
           f"(process start-up), {agi['whole_call_ms']:.1f} ms per whole call; "
           f"FastAGI, one call at a time: {fast_setup:.2f} ms to first command "
@@ -266,13 +333,13 @@ def report(seconds: float, concurrency: int) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--serve", choices=["bare", "ivr", "ivr-threaded"])
+    parser.add_argument("--serve", choices=["bare", "ivr", "ivr-store"])
     parser.add_argument("--port", type=int)
-    parser.add_argument("--commands")
+    parser.add_argument("--arg", help="child server: commands file (bare) or DATABASE_URL")
     parser.add_argument("--seconds", type=float, default=6.0)
     parser.add_argument("--concurrency", type=int, default=200)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve, args.port, args.commands)
+        serve(args.serve, args.port, args.arg)
     else:
         report(min(args.seconds, 12.0), args.concurrency)  # 3 servers × seconds + ~15 s

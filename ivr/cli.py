@@ -44,15 +44,14 @@ def validate(files: tuple[str, ...]) -> None:
 @click.option("--demo", is_flag=True, help="Use the built-in demo directory, no database.")
 def fastagi(bind: str | None, demo: bool) -> None:
     """Serve the hotline and survey menus to Asterisk over FastAGI."""
-    from ivr.fastagi import IvrService, start_server, stop_server
-    from ivr.wiring import make_clock, make_directory
+    from ivr.fastagi import start_server, stop_server
+    from ivr.wiring import make_service
 
     settings = Settings.from_env()
     settings = settings.with_(demo=True) if demo else settings
     bind = bind or settings.fastagi_bind
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    directory = make_directory(settings)
-    service = IvrService(directory=directory, clock=make_clock())
+    service = make_service(settings)
 
     async def serve() -> None:
         server, app = await start_server(service, bind)

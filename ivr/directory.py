@@ -138,9 +138,10 @@ class DeferredDirectory:
 
         name, args = key
         loop = asyncio.get_running_loop()
-        call = loop.run_in_executor(self.executor, getattr(self.inner, name), *args)
         try:
-            self.answers[key] = await asyncio.wait_for(call, self.timeout)
+            async with asyncio.timeout(self.timeout):
+                self.answers[key] = await loop.run_in_executor(
+                    self.executor, getattr(self.inner, name), *args)
         except TimeoutError:
             self.answers[key] = DirectoryError(f"{name} timed out after {self.timeout}s")
         except Exception as exc:  # noqa: BLE001 — any store failure becomes a queued call

@@ -23,6 +23,10 @@ from ivr.loader import load_builtin
 from ivr.steps import CallInfo
 
 log = logging.getLogger(__name__)
+# Threads for store lookups. Few on purpose: each lookup is short CPU work under the GIL the
+# event loop needs, so more threads only add switching (decisions/0003); a slow database
+# is bounded by the lookup timeout, not by more threads.
+LOOKUP_WORKERS = 4
 
 
 class HandshakeError(Exception):
@@ -122,13 +126,14 @@ class IvrService:
     clock: Callable | None = None
     on_outcome: Callable[[str, CallOutcome], None] | None = None
     lookup_timeout: float = 2.0
+    lookup_workers: int = LOOKUP_WORKERS
     executor: ThreadPoolExecutor | None = None
 
     def __post_init__(self):
         for name in ("hotline", "survey"):
             self.menus.setdefault(name, load_builtin(name))
         if self.executor is None:  # store calls run here, never on the event loop
-            self.executor = ThreadPoolExecutor(32, "ivr-directory")
+            self.executor = ThreadPoolExecutor(self.lookup_workers, "ivr-directory")
 
     def engine(self, name: str) -> Engine:
         """Build a call's engine; a blocking directory is fetched off the loop, per call."""

@@ -9,16 +9,25 @@ from callcenter.config import Settings
 from ivr.directory import GuardedDirectory, IvrDirectory
 
 
-def make_directory(settings: Settings) -> IvrDirectory:
-    """Return the store-backed directory, or the demo one in demo mode."""
+def make_directory(settings: Settings, readers: int = 8) -> IvrDirectory:
+    """Return the store-backed directory (`readers` pooled read connections), or the demo one."""
     if settings.demo:
         from ivr.demo import demo_directory
 
         return demo_directory()
     from callcenter.bootstrap import build
-    from ivr.store_directory import StoreDirectory
+    from ivr.store_directory import StoreDirectory, make_read_engine
 
-    return StoreDirectory(build(settings).sessions)
+    return StoreDirectory(build(settings).sessions,
+                          make_read_engine(settings.database_url, pool_size=readers))
+
+
+def make_service(settings: Settings, env=None):
+    """Build the FastAGI service as `callcenter fastagi` runs it (the benchmark uses this too)."""
+    from ivr.fastagi import LOOKUP_WORKERS, IvrService
+
+    return IvrService(directory=make_directory(settings, readers=LOOKUP_WORKERS),
+                      clock=make_clock(env), lookup_workers=LOOKUP_WORKERS)
 
 
 def make_guarded_directory(settings: Settings, timeout: float = 2.0) -> GuardedDirectory:

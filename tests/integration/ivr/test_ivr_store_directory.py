@@ -1,15 +1,18 @@
 """The store-backed directory against the migrated database (SQLite, or PostgreSQL in CI)."""
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 
+import pytest
+from sqlalchemy.exc import OperationalError
 
 from callcenter.models.residents import Resident, ResidentPhone, ResidentTag
 from callcenter.models.tickets import Ticket
 from ivr.engine import Engine
 from ivr.loader import load_builtin
 from ivr.steps import CallInfo
-from ivr.store_directory import StoreDirectory
+from ivr.store_directory import StoreDirectory, make_read_engine
 
 DEADLINE = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
 
@@ -57,3 +60,62 @@ def test_engine_over_the_store_routes_a_care_resident_to_the_care_queue(containe
     step = engine.start(CallInfo("13602001234", "L1", "zh"))
     assert step.end.variables["CC_QUEUE"] == "care"
     assert step.end.variables["CC_RESIDENT_ID"] == ids["elder"]
+
+
+def test_caller_lookup_keeps_every_tag_and_every_resident_on_a_shared_number(container, world):
+    with container.sessions.begin() as s:
+        a = Resident(name="王大爷", region_id=world.regions["gridA1"], language="zh")
+        a.phones = [ResidentPhone(e164="+862087654321", last4="4321")]
+        a.tags = [ResidentTag(tag="独居老人"), ResidentTag(tag="残疾人")]
+        b = Resident(name="王小明", region_id=world.regions["gridA1"], language="fr")
+        b.phones = [ResidentPhone(e164="+862087654321", last4="4321")]
+        s.add_all([a, b])
+    directory = StoreDirectory(container.sessions)
+    first, second = directory.lookup_caller("+862087654321")
+    assert (first.name, sorted(first.tags)) == ("王大爷", ["残疾人", "独居老人"])
+    assert (second.name, second.tags, second.language) == ("王小明", (), "zh")  # fr: not offered
+
+
+def test_ticket_phones_join_the_caller_phone_and_every_resident_phone(container, world):
+    with container.sessions.begin() as s:
+        r = Resident(name="张三", region_id=world.regions["gridA1"])
+        r.phones = [ResidentPhone(e164="+8613800138000", last4="8000"),
+                    ResidentPhone(e164="+862012345678", last4="5678")]
+        s.add(r)
+        s.flush()
+        s.add(Ticket(number="20261127903", channel="phone", type="help", status="open",
+                     region_id=world.regions["gridA1"], region_path=world.paths["gridA1"],
+                     description="路灯不亮", resident_id=r.id, caller_phone="139 1234 5678"))
+    info = StoreDirectory(container.sessions).ticket_status("20261127903")
+    assert info.phones == ("+8613800138000", "+8613912345678", "+862012345678")
+    assert info.deadline is None and info.status_text["zh"] == "已受理"
+
+
+def test_read_engine_answers_while_a_writer_holds_the_write_lock(container, world, database_url):
+    """The app's engine takes the write lock at BEGIN; the IVR's reads must not queue behind it."""
+    ids = seed(container, world)
+    reader = make_read_engine(database_url, pool_size=2)
+    directory = StoreDirectory(container.sessions, reader)
+    try:
+        with container.sessions.begin() as writer:  # BEGIN IMMEDIATE on SQLite
+            writer.add(ResidentTag(resident_id=int(ids["john"]), tag="残疾人"))
+            writer.flush()
+            started = time.monotonic()
+            (john,) = directory.lookup_caller("+8613700000001")
+            waited = time.monotonic() - started
+            assert john.tags == ()  # the uncommitted tag is not seen
+        assert waited < 1.0  # a session-based read would wait for the writer (busy timeout)
+        assert directory.lookup_caller("+8613700000001")[0].tags == ("残疾人",)
+    finally:
+        reader.dispose()
+
+
+def test_read_engine_refuses_writes_on_sqlite(database_url):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("query_only is SQLite's guard; on PostgreSQL the IVR's reader is a plain pool")
+    engine = make_read_engine(database_url)
+    try:
+        with engine.connect() as conn, pytest.raises(OperationalError, match="readonly"):
+            conn.exec_driver_sql("DELETE FROM residents")
+    finally:
+        engine.dispose()
