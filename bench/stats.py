@@ -198,8 +198,7 @@ def bench(url: str, args) -> None:
 
 
 def _dashboard(s, node, rng, now):
-    st.summary(s, node, rng, now)
-    st.children(s, node, rng, now)
+    st.overview(s, node, rng, now)
     st.trend(s, node, rng, "day")
     st.by_category(s, node, rng)
     st.by_dimension(s, node, rng, "channel")

@@ -51,11 +51,12 @@ def figure_rows(current: dict, previous: dict, last_year: dict, lang: str) -> li
 def dashboard(session: Session, user: User, lang: str) -> dict:
     node, rng, bucket = node_for(session, user), range_arg(), bucket_arg()
     now = utcnow()
-    cmp = st.compare(session, node, rng, now)
+    current, kids = st.overview(session, node, rng, now)
+    cmp = st.compare(session, node, rng, now, current)
     page = {"node": node, "rng": rng, "bucket": bucket,
             "figures": figure_rows(cmp["current"], cmp["previous"], cmp["last_year"], lang),
             "by_status": cmp["current"]["by_status"],
-            "children": st.children(session, node, rng, now),
+            "children": kids,
             "trend": st.trend(session, node, rng, bucket),
             "categories": st.by_category(session, node, rng),
             "channels": st.by_dimension(session, node, rng, "channel"),

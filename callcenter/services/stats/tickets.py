@@ -66,36 +66,59 @@ def _totals(rows: dict) -> dict:
 def summary(session: Session, node: Node, rng: DateRange, now: datetime) -> dict:
     """The node's figures for tickets received in `rng`, plus stocks now."""
     rows = src.measures(session, node.path, node.level, rng, ["status"])
-    stock = src.fold(src.stocks_by_path(session, node.path, now, rng), lambda p: "all").get("all", {})
-    cohort = {k: stock.get("cohort_" + k, 0) for k in src.STOCK_KEYS}
-    figures = derive(_totals(rows), cohort, src.actions(session, node.path, node.level, rng))
-    figures["by_status"] = {k[0]: v["n"] for k, v in rows.items() if v["n"]}
-    figures.update({k: stock.get(k, 0) for k in ("open_now", "overdue_now", "escalated_now")})
-    return figures
-
-
-def compare(session: Session, node: Node, rng: DateRange, now: datetime) -> dict:
-    """This period, the one before (环比) and the same dates last year (同比)."""
-    return {"current": summary(session, node, rng, now),
-            "previous": summary(session, node, rng.previous(), now),
-            "last_year": summary(session, node, rng.last_year(), now)}
+    return _figures(rows, src.stocks_by_path(session, node.path, now, rng),
+                    src.actions(session, node.path, node.level, rng))
 
 
 def children(session: Session, node: Node, rng: DateRange, now: datetime) -> list[dict]:
     """Each child region's figures side by side; tickets filed at the node itself come
     first as 本级, so the rows add up to the node's own numbers."""
+    rows = src.measures(session, node.path, node.level, rng, ["rollup_path", "status"])
+    return _children(session, node, rows, src.stocks_by_path(session, node.path, now, rng))
+
+
+def overview(session: Session, node: Node, rng: DateRange, now: datetime) -> tuple[dict, list[dict]]:
+    """summary() and children() together, from one measures query and one stock query: the
+    node's figures are the sum of its children's rows (what a dashboard shows first)."""
+    rows = src.measures(session, node.path, node.level, rng, ["rollup_path", "status"])
+    stocks = src.stocks_by_path(session, node.path, now, rng)
+    return (_figures(rows, stocks, src.actions(session, node.path, node.level, rng)),
+            _children(session, node, rows, stocks))
+
+
+def _figures(rows: dict, stocks: dict, acts: dict) -> dict:
+    """Figures from measure rows keyed (…, status), per-path stock rows and action counts."""
+    stock = src.fold(stocks, lambda p: "all").get("all", {})
+    cohort = {k: stock.get("cohort_" + k, 0) for k in src.STOCK_KEYS}
+    figures = derive(_totals(rows), cohort, acts)
+    by_status: dict = defaultdict(int)
+    for key, v in rows.items():
+        by_status[key[-1]] += v["n"]
+    figures["by_status"] = {k: n for k, n in by_status.items() if n}
+    figures.update({k: stock.get(k, 0) for k in ("open_now", "overdue_now", "escalated_now")})
+    return figures
+
+
+def compare(session: Session, node: Node, rng: DateRange, now: datetime,
+            current: dict | None = None) -> dict:
+    """This period (`current` if already computed), the one before (环比) and the same dates
+    last year (同比)."""
+    return {"current": current or summary(session, node, rng, now),
+            "previous": summary(session, node, rng.previous(), now),
+            "last_year": summary(session, node, rng.last_year(), now)}
+
+
+def _children(session: Session, node: Node, rows: dict, stocks: dict) -> list[dict]:
     kids = session.execute(select(Region.id, Region.path, Region.name, Region.level)
                            .where(Region.parent_id == node.id).order_by(Region.code)).all()
     by_child: dict = defaultdict(lambda: defaultdict(int))
-    rows = src.measures(session, node.path, node.level, rng, ["rollup_path", "status"])
     for (path, status), measures in rows.items():
         acc = by_child[_child_path(node.path, path)]
         for name in TICKET_MEASURES:
             acc[name] += measures.get(name, 0)
         if status == "cancelled":
             acc["cancelled"] += measures.get("n", 0)
-    folded = src.fold(src.stocks_by_path(session, node.path, now, rng),
-                      lambda p: _child_path(node.path, p))
+    folded = src.fold(stocks, lambda p: _child_path(node.path, p))
     stock = {p: {k: v.get("cohort_" + k, 0) for k in src.STOCK_KEYS} for p, v in folded.items()}
     out = []
     for path, rid, name in [(node.path, node.id, "本级")] + [(k.path, k.id, k.name) for k in kids]:

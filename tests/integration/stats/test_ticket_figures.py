@@ -106,6 +106,18 @@ def test_drill_down_lists_total_to_the_number(data, figure):
     assert total == number and len(rows) == min(2, number)
 
 
+@pytest.mark.parametrize("key", ["root", "city", "A", "A1", "gridA1"])
+@pytest.mark.parametrize("rng", [SEPT, HOLIDAY], ids=["sept", "holiday"])
+def test_the_overview_equals_summary_and_children_computed_apart(data, key, rng):
+    """The dashboard's one-query overview gives what summary() and children() give, at
+    every level (summary tables above the street, base tables below)."""
+    s, world, _ = data
+    n = node(s, world, key)
+    current, kids = st.overview(s, n, rng, dataset.NOW)
+    assert current == st.summary(s, n, rng, dataset.NOW)
+    assert kids == st.children(s, n, rng, dataset.NOW)
+
+
 def test_a_page_past_the_end_is_empty_and_still_gives_the_total(data):
     s, world, _ = data
     a = node(s, world, "A")
