@@ -9,7 +9,7 @@ from pathlib import Path
 
 from integrations.ami.actions import Telephony
 from integrations.ami.bridge import AMIBridge
-from integrations.ami.remote_control import CommandRunner, serve_commands
+from integrations.ami.remote_control import CommandRunner, announce_extensions, serve_commands
 from integrations.heartbeat import Heartbeats, beat_bridge
 
 
@@ -31,14 +31,17 @@ def _safe(node: str) -> str:
 
 
 async def run_bridge(bridge: AMIBridge, redis_url: str | None, node: str,
-                     beat_every: float = 10.0) -> None:
-    """Run the bridge until it stops; with Redis, beat and serve commands alongside it."""
+                     beat_every: float = 10.0, extensions: set[str] | None = None) -> None:
+    """Run the bridge until it stops; with Redis, beat, announce this node's extensions and
+    serve commands (this node's and the shared ones) alongside it."""
     helpers: list[asyncio.Task] = []
     if redis_url:
         helpers.append(asyncio.create_task(
             beat_bridge(bridge, Heartbeats(redis_url), node, interval=beat_every)))
         helpers.append(asyncio.create_task(
-            serve_commands(CommandRunner(Telephony(bridge)), redis_url)))
+            announce_extensions(bridge, redis_url, node, extensions or set())))
+        helpers.append(asyncio.create_task(
+            serve_commands(CommandRunner(Telephony(bridge)), redis_url, node=node)))
     try:
         await bridge.run()
     finally:

@@ -109,7 +109,13 @@ def ami_bridge(wrapup: tuple[str, ...]) -> None:
         wrapup=_wrapup(wrapup),
         spill_path=node_file(settings, node, "ami-spill"),
     )
-    main = run_bridge(bridge, settings.redis_url, node)  # + heartbeat, commands
+    from integrations.ami.remote_control import parse_extensions
+    try:
+        extensions = parse_extensions(os.environ.get("AMI_NODE_EXTENSIONS"))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    main = run_bridge(bridge, settings.redis_url, node,  # + heartbeat, commands
+                      extensions=extensions)
     try:
         asyncio.run(_run_until_signal(main, bridge.stop))
     finally:

@@ -5,7 +5,13 @@ Under gunicorn (or compose) the web has no bridge of its own; the bridge process
 AMI session. A command is one JSON object LPUSHed on COMMANDS; the bridge BRPOPs it, runs
 it through the Telephony actions and LPUSHes `{"results": [...]}` or `{"error": {...}}` on
 the command's own reply key. A command carries a deadline: one that waited past it (the
-bridge was down) is dropped, never run late. The web answers plainly when no bridge is
+bridge was down) is dropped, never run late.
+
+Several Asterisk nodes: each bridge also takes commands off its own list
+(`COMMANDS:<node>`) and keeps the set of extensions its PBX has (`EXTENSIONS<node>`: the
+queue members it sees, plus AMI_NODE_EXTENSIONS) fresh in Redis. A command for an agent
+goes to the list of the node that holds the agent's extension; an extension no node claims
+goes to the shared list, which any bridge takes. The web answers plainly when no bridge is
 beating (integrations/heartbeat.py), when Redis is down, and when no answer comes in time.
 """
 from __future__ import annotations
@@ -23,6 +29,7 @@ from integrations.call_control import _call_channel
 log = logging.getLogger(__name__)
 COMMANDS = "callcenter:callcontrol:commands"
 REPLY = "callcenter:callcontrol:reply:"
+EXTENSIONS = "callcenter:callcontrol:extensions:"
 OPS = ("login", "logoff", "pause", "unpause", "dial", "spy", "hangup", "transfer")
 
 
@@ -78,10 +85,13 @@ class RemoteCallControl:
         command = {"id": command_id, "op": op, "args": args,
                    "deadline": time.time() + self.timeout}
         try:
-            if not any(b.get("ok") for b in Heartbeats(redis=self.redis).read("ami").values()):
+            up = [node for node, b in Heartbeats(redis=self.redis).read("ami").items()
+                  if b.get("ok")]
+            if not up:
                 raise TelephonyError("pbx_disconnected",
                                      "话务桥未运行或未连上交换机（没有在线的 ami-bridge），请联系管理员")
-            self.redis.lpush(COMMANDS, json.dumps(command, ensure_ascii=False))
+            queue = self._commands_for(str(args.get("ext") or ""), up)
+            self.redis.lpush(queue, json.dumps(command, ensure_ascii=False))
             reply = self.redis.brpop([REPLY + command_id], timeout=max(1, round(self.timeout)))
         except RedisError:
             raise TelephonyError("pbx_disconnected", "无法连接 Redis，话务指令未发出") from None
@@ -89,6 +99,17 @@ class RemoteCallControl:
             raise TelephonyError("bridge_timeout",
                                  f"话务桥 {self.timeout:g} 秒内没有应答，操作可能未执行，请稍后查看状态")
         return decode_reply(json.loads(reply[1]))
+
+    def _commands_for(self, ext: str, nodes: list[str]) -> str:
+        """The command list of the node whose PBX has `ext`, else the shared one."""
+        if ext and len(nodes) > 1:
+            with self.redis.pipeline(transaction=False) as pipe:
+                for node in sorted(nodes):
+                    pipe.sismember(EXTENSIONS + node, ext)
+                for node, has in zip(sorted(nodes), pipe.execute()):
+                    if has:
+                        return f"{COMMANDS}:{node}"
+        return COMMANDS
 
 
 def decode_reply(reply: dict) -> list[ActionResult]:
@@ -145,15 +166,18 @@ class CommandRunner:
         return found
 
 
-async def serve_commands(runner: CommandRunner, redis_url: str, poll: float = 1.0) -> None:
-    """Take commands off Redis and answer each, until cancelled; rides out Redis restarts."""
+async def serve_commands(runner: CommandRunner, redis_url: str, poll: float = 1.0,
+                         node: str | None = None) -> None:
+    """Take commands off Redis (this node's list first, then the shared one) and answer
+    each, until cancelled; rides out Redis restarts."""
     from redis.asyncio import Redis
     from redis.exceptions import RedisError
     redis = Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=poll + 5)
+    lists = ([f"{COMMANDS}:{node}"] if node else []) + [COMMANDS]
     try:
         while True:
             try:
-                item = await redis.brpop([COMMANDS], timeout=poll)
+                item = await redis.brpop(lists, timeout=poll)
                 if item is not None:
                     await _answer(redis, runner, item[1])
             except (RedisError, OSError) as exc:
@@ -183,3 +207,48 @@ async def _answer(redis, runner: CommandRunner, raw: bytes) -> None:
         reply = TelephonyError("bad_request", f"话务指令 {op} 的参数不完整").to_json()
     await redis.lpush(reply_key, json.dumps(reply, ensure_ascii=False))
     await redis.expire(reply_key, 60)
+
+
+async def announce_extensions(bridge, redis_url: str, node: str, fixed: set[str],
+                              interval: float = 5.0) -> None:
+    """Keep `EXTENSIONS<node>` = the extensions this node's PBX has (its queue members as
+    the bridge sees them, plus `fixed`), expiring if the bridge stops."""
+    from redis.asyncio import Redis
+    from redis.exceptions import RedisError
+    redis = Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=5)
+    key = EXTENSIONS + node
+    try:
+        while True:
+            extensions = set(fixed) | set(bridge.agents.snapshot())
+            try:
+                async with redis.pipeline(transaction=True) as pipe:
+                    pipe.delete(key)
+                    if extensions:
+                        pipe.sadd(key, *sorted(extensions))
+                        pipe.expire(key, max(3, round(3 * interval)))
+                    await pipe.execute()
+            except (RedisError, OSError) as exc:
+                if asyncio.current_task().cancelling():
+                    raise asyncio.CancelledError from exc
+                log.warning("extensions of node %s not announced: %s", node, type(exc).__name__)
+            await asyncio.sleep(interval)
+    finally:
+        await redis.aclose()
+
+
+def parse_extensions(spec: str | None) -> set[str]:
+    """AMI_NODE_EXTENSIONS: `8001-8099,8200` → the extensions of this node's phones."""
+    out: set[str] = set()
+    for part in (spec or "").replace(" ", "").split(","):
+        if not part:
+            continue
+        low, dash, high = part.partition("-")
+        if not low.isdigit() or (dash and not high.isdigit()) or (dash and int(high) < int(low)):
+            raise ValueError(f"AMI_NODE_EXTENSIONS: expected 8001-8099 or 8200, got {part!r}")
+        if not dash:
+            out.add(low)
+        elif int(high) - int(low) > 100_000:
+            raise ValueError(f"AMI_NODE_EXTENSIONS: range {part!r} is too large")
+        else:
+            out |= {str(n).zfill(len(low)) for n in range(int(low), int(high) + 1)}
+    return out

@@ -22,9 +22,10 @@ AGENTS = [str(8001 + i) for i in range(20)]
 class SimThread:
     """PBX simulator on a private loop; `placed` holds the linkedid of every call it began."""
 
-    def __init__(self, speed: float = 10.0) -> None:
+    def __init__(self, speed: float = 10.0, agents: list[str] | None = None) -> None:
         self.loop = asyncio.new_event_loop()
-        self.sim = PBXSimulator(queues={"hotline": AGENTS}, wrapup={"hotline": 1}, speed=speed)
+        self.sim = PBXSimulator(queues={"hotline": agents or AGENTS}, wrapup={"hotline": 1},
+                                speed=speed)
         self.placed: set[str] = set()
         self.sim.pbx.listeners.append(self._count)
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
