@@ -78,11 +78,14 @@ def _register_twilio_voice(app: Flask, container: Container) -> None:
     """Twilio Voice webhooks render the hotline menu as TwiML; Twilio signs, so no CSRF."""
     from ivr import twiml
     from ivr.directory import GuardedDirectory
+    from ivr.store_after_hours import StoreAfterHours
     from ivr.store_directory import StoreDirectory
 
     app.register_blueprint(twiml.bp, url_prefix="/twilio/voice")
     twiml.init_app(app, GuardedDirectory(StoreDirectory(container.sessions)),
-                   container.settings.twilio_auth_token)
+                   container.settings.twilio_auth_token,
+                   after_hours=StoreAfterHours(container.sessions, container.settings.instance_path,
+                                               container.events))
     csrf.exempt(twiml.bp)
 
 

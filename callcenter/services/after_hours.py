@@ -47,6 +47,7 @@ class Voicemail:
     audio: bytes | None = None
     audio_name: str = ""
     missing: str = ""  # why `audio` is None
+    recording_url: str = ""  # where the PBX keeps it when we cannot (Twilio): kept on the ticket
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,9 @@ def describe(vm: Voicemail, resident: Resident | None) -> str:
         parts.append(f"来电居民：{resident.name}")
     if vm.audio is not None:
         parts.append("录音已附上，待坐席收听后补全诉求内容并回电")
+    elif vm.recording_url:
+        parts.append(f"录音保存在 {vm.recording_url}（未下载到本系统，请登录该平台收听）"
+                     "，收听后补全诉求内容并回电")
     else:
         why = vm.missing or vm.file or "事件未给出文件名"
         parts.append(f"【录音文件缺失：{why}】请回电了解诉求")
