@@ -4,6 +4,7 @@ snapshot of them on (re)connect before applying events.
 """
 from __future__ import annotations
 
+import atexit
 import logging
 
 import socketio as python_socketio
@@ -123,8 +124,13 @@ def _publisher(sio, settings, container_):
     directory = container_.extras.get("queues") or QueueDirectory(load_queues())
     container_.extras["queues"] = directory
 
-    mirror = RedisMirror(settings.redis_url) if settings.redis_url else MemoryMirror()
-    return LivePublisher(SocketIOEmitter(sio), mirror, thresholds=thresholds_of(directory))
+    if not settings.redis_url:
+        return LivePublisher(SocketIOEmitter(sio), MemoryMirror(), thresholds=thresholds_of(directory))
+    # Redis writes stay off the bridge's loop when it runs in this process (push.py).
+    publisher = LivePublisher(SocketIOEmitter(sio), RedisMirror(settings.redis_url),
+                              thresholds=thresholds_of(directory), threaded=True)
+    atexit.register(publisher.close)
+    return publisher
 
 
 def thresholds_of(directory: QueueDirectory):

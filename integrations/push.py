@@ -1,6 +1,15 @@
 """EventPublisher → Socket.IO: fold each event into its rooms' live state, then emit it
 to those rooms only (never a broadcast), stamped with a per-room `seq`.
 
+Folding and numbering happen on the caller's thread (the bridge's loop); the emits go by
+two lanes, each keeping its rooms' seq order:
+- agent rooms (the screen-pop): emitted at once, inline when embedded, on their own
+  Outbox thread with `threaded` (Redis), with nothing queued ahead of them but other pops;
+- queue and region rooms (wallboards): on a coalescing Outbox thread (push_outbox.py) in
+  both modes, which waits WALLBOARD_WINDOW after the first event so a burst is one batch:
+  each queue's figures computed once per batch, never on the pop's path, and sent only
+  after the pops queued before them.
+
 Two modes, one class:
 - embedded: the publisher lives in the web process, emits through the app's SocketIO
   and serves snapshots from memory;
@@ -8,8 +17,8 @@ Two modes, one class:
   and mirrors each room's state and seq into Redis, where every web worker reads
   snapshots. Flask-SocketIO drops an emit silently when Redis is down; the seq was
   still used, so the next event a client gets shows a gap and it refetches a snapshot.
-  There the Redis work runs on an Outbox thread (push_outbox.py), never on the bridge's
-  event loop: mirror writes coalesced per batch, wallboard figures once per queue per batch.
+  The Redis work runs on the Outbox threads, never on the bridge's event loop: mirror
+  writes coalesced per batch, each room's record written before its events are emitted.
 """
 from __future__ import annotations
 
@@ -26,6 +35,7 @@ from integrations.push_outbox import Outbox
 
 log = logging.getLogger(__name__)
 
+WALLBOARD_WINDOW = 0.02  # s: a wallboard lags a burst by this much, and gets it as one batch
 NAMESPACES = {"agent": "/agent", "queue": "/supervisor", "region": "/supervisor"}
 CHANNEL = "callcenter"  # the Redis pub/sub channel every web worker and emitter shares
 
@@ -79,6 +89,8 @@ def bridge_publisher(redis_url: str, directory=None) -> "LivePublisher":
 class MemoryMirror:
     """Embedded mode: the publisher's own states are the snapshots (copied when read)."""
 
+    stores = False  # nothing to serialise for it
+
     def save(self, room: str, record: dict) -> None:
         pass
 
@@ -91,6 +103,8 @@ class MemoryMirror:
 
 class RedisMirror:
     """Snapshots in Redis so every web worker (and a restarted bridge) reads the same."""
+
+    stores = True
 
     def __init__(self, redis_url: str, prefix: str = "cc:live:") -> None:
         import redis
@@ -117,23 +131,34 @@ class LivePublisher:
 
     def __init__(self, emitter: Emitter, mirror, *,
                  thresholds: Callable[[str], tuple[int, int]] = lambda q: (15, 60),
-                 clock: Callable[[], float] = time.time, threaded: bool = False) -> None:
+                 clock: Callable[[], float] = time.time, threaded: bool = False,
+                 window: float = WALLBOARD_WINDOW) -> None:
         self.emitter, self.mirror = emitter, mirror
         self.thresholds, self.clock = thresholds, clock
         self.epoch = uuid.uuid4().hex[:12]
         self.states: dict[str, dict] = {}
         self.seqs: dict[str, int] = {}
+        self.holders: dict[str, set[str]] = {}  # linkedid → rooms that may hold it (a superset)
+        self.queue_rooms: list[str] = []
         self.lock = threading.RLock()
-        self.outbox = Outbox(emitter, mirror, self._prepare) if threaded else None
+        self.pops = Outbox(emitter, mirror, self._prepare, name="live-pops") if threaded else None
+        self.outbox = Outbox(emitter, mirror, self._prepare, window=window, name="live-wallboard",
+                             before=self.pops.flush if self.pops else None)
 
     def flush(self, timeout: float | None = None) -> bool:
-        """Threaded mode: wait until every event published so far has gone out."""
-        return self.outbox.flush(timeout) if self.outbox else True
+        """Wait until every event published so far has gone out."""
+        return (self.pops.flush(timeout) if self.pops else True) and self.outbox.flush(timeout)
 
     def close(self) -> None:
-        """Threaded mode: send what is queued and stop the thread (on process exit)."""
-        if self.outbox:
-            self.outbox.close()
+        """Send what is queued and stop the threads (on process exit)."""
+        if self.pops:
+            self.pops.close()
+        self.outbox.close()
+
+    @property
+    def stats(self) -> dict[str, int]:
+        lanes = [self.outbox] + ([self.pops] if self.pops else [])
+        return {k: sum(lane.stats[k] for lane in lanes) for k in self.outbox.stats}
 
     def publish(self, name: str, payload: dict[str, Any], *, room: str | None = None) -> None:
         if name == "ticket.changed":
@@ -143,11 +168,14 @@ class LivePublisher:
             now = self.clock()
             for target in self._rooms(name, payload, room):
                 self._apply(target, name, payload, now)
+            if name == "call.ended":  # closed in every room now, and never comes back
+                self.holders.pop(payload.get("linkedid"), None)
 
     def snapshot(self, room: str) -> dict:
         """The room's state and the seq it includes (a copy: events go on mutating ours)."""
         with self.lock:
-            record = json.loads(json.dumps(self._record(room))) if room in self.states else None
+            record = ({**self._record(room), "state": live.copy_state(self.states[room])}
+                      if room in self.states else None)
         if record is None:
             try:
                 record = self.mirror.load(room)
@@ -169,13 +197,16 @@ class LivePublisher:
         queue = room.split(":", 1)[1] if room.startswith("queue:") else ""
         if not live.apply(state, name, payload, now, self.thresholds(queue)[0]):
             return
+        lid = payload.get("linkedid")
+        if lid and live.holds_call(state, lid):
+            self.holders.setdefault(lid, set()).add(room)
         self.seqs[room] = self.seqs.get(room, 0) + 1
         data = {**payload, "room": room, "seq": self.seqs[room], "epoch": self.epoch}
-        if self.outbox:  # called under the lock: the outbox's FIFO keeps seq order
-            self.outbox.put(name, data, room)
+        lane = self.pops if room.startswith("agent:") else self.outbox
+        if lane is not None:  # called under the lock: the lane's FIFO keeps seq order
+            lane.put(name, data, room)
             return
-        data = self._with_view(room, data, state, now)
-        try:
+        try:  # embedded screen-pop: straight out, nothing ahead of it
             self.mirror.save(room, self._record(room))
         except Exception as exc:  # Redis down: clients will see the gap and resync later
             log.warning("live mirror save failed for %s: %s", room, exc)
@@ -185,17 +216,21 @@ class LivePublisher:
             log.warning("emit %s to %s failed: %s", name, room, exc)
 
     def _prepare(self, rooms: list[str]) -> dict[str, tuple[str | None, dict | None]]:
-        """For the outbox: each room's mirror record as JSON and its wallboard figures, now."""
-        out: dict[str, tuple[str | None, dict | None]] = {}
+        """For the outbox: each room's mirror record as JSON and its wallboard figures, now.
+        Only a copy is taken under the lock (the pop's publish waits on it); the rest after."""
         with self.lock:
             now = self.clock()
-            for room in rooms:
-                if room not in self.states:
-                    out[room] = (None, None)
-                    continue
-                text = json.dumps(self._record(room), ensure_ascii=False)
-                view = self._with_view(room, {}, self.states[room], now).get("view")
-                out[room] = (text, view)
+            records = {room: {**self._record(room), "state": live.copy_state(self.states[room])}
+                       for room in rooms if room in self.states}
+        out: dict[str, tuple[str | None, dict | None]] = {}
+        for room in rooms:
+            record = records.get(room)
+            if record is None:
+                out[room] = (None, None)
+                continue
+            text = (json.dumps(record, ensure_ascii=False)
+                    if getattr(self.mirror, "stores", True) else None)
+            out[room] = (text, self._with_view(room, {}, record["state"], now).get("view"))
         return out
 
     def _state(self, room: str, now: float) -> dict:
@@ -207,6 +242,10 @@ class LivePublisher:
                 log.warning("live mirror load failed for %s: %s", room, exc)
             self.states[room] = record["state"] if record else live.empty_state(room, live.local_day(now))
             self.seqs[room] = record["seq"] if record else 0
+            for lid in self.states[room]["calls"]:
+                self.holders.setdefault(lid, set()).add(room)
+            if room.startswith("queue:"):
+                self.queue_rooms.append(room)
         return self.states[room]
 
     def _record(self, room: str) -> dict:
@@ -224,7 +263,7 @@ class LivePublisher:
         if name == "agent.state" and ext:
             rooms.append(f"agent:{ext}")
             rooms += [f"queue:{q}" for q in payload.get("queues") or ()]
-            rooms += [r for r, s in self.states.items() if r.startswith("queue:") and ext in s["agents"]]
+            rooms += [r for r in self.queue_rooms if ext in self.states[r]["agents"]]
         elif name == "queue.snapshot" and payload.get("queue"):
             rooms.append(f"queue:{payload['queue']}")
         elif name in live.CALL_EVENTS:
@@ -233,7 +272,7 @@ class LivePublisher:
             if ext and name in ("call.ringing", "call.answered"):
                 rooms.append(f"agent:{ext}")
             if name in ("call.answered", "call.ended", "call.abandoned") and lid:
-                rooms += [r for r, s in self.states.items() if live.holds_call(s, lid)]
+                rooms += [r for r in self.holders.get(lid, ()) if live.holds_call(self.states[r], lid)]
         # Agents' rooms first: the screen-pop must not wait for a queue's figures.
         return sorted(dict.fromkeys(rooms), key=lambda r: not r.startswith("agent:"))
 
@@ -243,10 +282,4 @@ class LivePublisher:
         parts = [p for p in path.split("/") if p]
         for i in range(1, len(parts) + 1):
             room = "region:/" + "/".join(parts[:i]) + "/"
-            if self.outbox:
-                self.outbox.put("ticket.changed", dict(payload), room)
-                continue
-            try:
-                self.emitter.emit("ticket.changed", dict(payload), room)
-            except Exception as exc:
-                log.warning("emit ticket.changed failed: %s", exc)
+            self.outbox.put("ticket.changed", dict(payload), room)

@@ -1,12 +1,15 @@
-"""The bridge publisher's Redis work on one thread, so the AMI event loop never waits on Redis.
+"""The publisher's slow work on one thread, so the AMI event loop never waits on it.
 
 The publisher folds an event and numbers it (`seq`) on the caller's thread, then hands the
-emit here. This thread takes whatever is queued as one batch and, in order:
+emit here. With a `window`, the thread waits that long after the first event of a batch so
+a burst becomes one batch (wallboard figures once per burst, off the screen-pop's way).
+This thread takes whatever is queued as one batch and, in order:
 1. asks the publisher, once per room in the batch, for its mirror record (JSON text of the
    state as it is now, so its seq ≥ every seq in the batch) and, for queue rooms, the
    wallboard figures;
 2. writes those records to the mirror in one pipeline (a coalesced write per room);
 3. emits the batch in queue order; a queue room's figures ride on its last event of the batch.
+A `before` hook runs first (the wallboard lane waits there for the pops queued before it).
 
 One FIFO and one thread keep every room's order; the queue is bounded and `put` waits when
 it is full (backpressure), so nothing is dropped here. A failed mirror write or emit is
@@ -17,6 +20,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from typing import Any, Callable
 
 log = logging.getLogger(__name__)
@@ -28,14 +32,16 @@ STOP = object()
 
 class Outbox:
     def __init__(self, emitter, mirror, prepare: Prepare, *, max_pending: int = 20000,
-                 max_batch: int = 500) -> None:
+                 max_batch: int = 500, window: float = 0.0, name: str = "live-outbox",
+                 before: Callable[[], object] | None = None) -> None:
         self.emitter, self.mirror, self.prepare = emitter, mirror, prepare
-        self.max_batch = max_batch
+        self.before = before  # called before each batch: e.g. the pop lane's flush
+        self.max_batch, self.window = max_batch, window
         self.stats = {"batches": 0, "emitted": 0, "mirror_writes": 0, "emit_errors": 0,
                       "mirror_errors": 0}
         self._queue: queue.Queue = queue.Queue(max_pending)
         self._closed = False
-        self._thread = threading.Thread(target=self._run, name="live-outbox", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
     def put(self, name: str, data: dict[str, Any], room: str) -> None:
@@ -67,6 +73,8 @@ class Outbox:
     def _run(self) -> None:
         while True:
             batch = [self._queue.get()]
+            if self.window and batch[0] is not STOP and batch[0][0] is not None:
+                time.sleep(self.window)  # let the rest of the burst arrive: one batch
             while len(batch) < self.max_batch:
                 try:
                     batch.append(self._queue.get_nowait())
@@ -86,6 +94,8 @@ class Outbox:
     def _send(self, items: list[tuple[str, dict, str]]) -> None:
         if not items:
             return
+        if self.before is not None:
+            self.before()
         last = {room: i for i, (_n, _d, room) in enumerate(items)}
         extras = self.prepare(list(last))
         self._save(extras)

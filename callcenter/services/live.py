@@ -27,6 +27,15 @@ def empty_state(room: str, day: str) -> dict[str, Any]:
             "counts": dict.fromkeys(COUNTERS, 0), "queue": {}}
 
 
+def copy_state(state: dict[str, Any]) -> dict[str, Any]:
+    """A copy later events do not change: `apply` replaces a call's or agent's values,
+    never mutates them in place, so copying the dicts one level down is enough."""
+    return {**state, "calls": {k: dict(v) for k, v in state["calls"].items()},
+            "agents": {k: dict(v) for k, v in state["agents"].items()},
+            "closed": list(state["closed"]), "counts": dict(state["counts"]),
+            "queue": dict(state["queue"])}
+
+
 def local_day(at: float) -> str:
     return datetime.fromtimestamp(at, SHANGHAI).date().isoformat()
 

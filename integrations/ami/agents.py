@@ -123,6 +123,14 @@ class AgentTracker:
                 self._set(agent, "offline", None, at, "resync", out)
         return out
 
+    def counts(self, queue: str) -> dict[str, int]:
+        """How many of the queue's members are in each state (a queue snapshot's `agents`)."""
+        out: dict[str, int] = {}
+        for a in self.agents.values():
+            if queue in a.queues:
+                out[a.state] = out.get(a.state, 0) + 1
+        return out
+
     def snapshot(self) -> dict[str, dict[str, Any]]:
         return {
             a.extension: {"state": a.state, "reason": a.reason, "queues": sorted(a.queues)}

@@ -3,6 +3,9 @@
 Events go reader → bounded inbox → this single consumer (fold, agent tracker,
 publisher), so order holds and memory stays bounded under a burst. Finished call
 records and agent changes go to the store callables on one worker thread.
+Call events (the screen-pop first) go out as each frame is folded; a queue's
+`queue.snapshot` is published once the inbox is drained, one per queue touched by the
+burst, so a pop never waits behind queue figures (docs/events.md).
 """
 
 from __future__ import annotations
@@ -71,6 +74,7 @@ class AMIBridge:
         self.loop: asyncio.AbstractEventLoop | None = None
         self._stopping = False
         self._resync: dict[str, list[dict[str, str]]] | None = None
+        self._dirty: set[str] = set()  # queues whose snapshot is due when the inbox drains
 
     def now_us(self) -> int:
         return int(self.clock() * US)
@@ -133,6 +137,8 @@ class AMIBridge:
                     self._on_event(headers, received)
                 else:
                     self._on_list_item(headers, tag)
+                if self._dirty and inbox.empty():
+                    self._snapshots()
                 if self.writer.pending:
                     await self._flush()
         finally:
@@ -157,8 +163,7 @@ class AMIBridge:
         agent_changes = self.agents.apply(headers, received)
         queues |= self.out.agent_changes(agent_changes)
         self._persist_agents(agent_changes)
-        for queue in queues:
-            self._snapshot(queue)
+        self._dirty |= queues
 
     def _start_resync(self) -> None:
         conn = self.connection
@@ -189,11 +194,14 @@ class AMIBridge:
         entries = [i for i in queue_items if i.get("Event") == "QueueEntry"]
         members = [i for i in queue_items if i.get("Event") == "QueueMember"]
         changes = reconcile(self.fold, lists.get("channels", []), entries, now)
-        self.out.call_changes(changes, now)
+        self._dirty |= self.out.call_changes(changes, now)
         self._persist_calls(changes)
         agent_changes = self.agents.resync(members, now)
-        self.out.agent_changes(agent_changes)
+        self._dirty |= self.out.agent_changes(agent_changes)
         self._persist_agents(agent_changes)
+        summarised = {s["Queue"] for s in lists.get("summary", []) if s.get("Queue")}
+        self._dirty -= summarised
+        self._snapshots()
         for summary in lists.get("summary", []):
             if summary.get("Queue"):
                 self._snapshot(
@@ -212,18 +220,24 @@ class AMIBridge:
             len(entries),
         )
 
+    def _snapshots(self) -> None:
+        """Publish the snapshot of every queue marked since the last time, once each."""
+        queues, self._dirty = sorted(self._dirty), set()
+        for queue in queues:
+            self._snapshot(queue)
+
     def _snapshot(self, queue: str, extra: dict[str, Any] | None = None) -> None:
         lids = self.fold.waiting.get(queue, set())
         starts = [self.fold.calls[lid].queued_at for lid in lids if lid in self.fold.calls]
         starts = [s for s in starts if s is not None]
         longest = (self.fold.now - min(starts)) // US if starts and self.fold.now else None
-        self.out.queue_snapshot(queue, len(lids), longest, self.agents.snapshot(), extra)
+        self.out.queue_snapshot(queue, len(lids), longest, self.agents.counts(queue), extra)
 
     def console_state(self, extension: str, state: str, reason: str | None) -> None:
         """The console's own action (pause, log-in…), shown at once; the PBX's events correct it."""
         changes = self.agents.console(extension, state, reason, self.now_us())
-        for queue in self.out.agent_changes(changes):
-            self._snapshot(queue)
+        self._dirty |= self.out.agent_changes(changes)
+        self._snapshots()
         self._persist_agents(changes)
         if self.loop is not None:
             asyncio.ensure_future(self._flush())
@@ -236,8 +250,8 @@ class AMIBridge:
             await asyncio.sleep(min(wait, 1.0))
             changes = self.agents.expire(self.now_us())
             if changes:
-                for queue in self.out.agent_changes(changes):
-                    self._snapshot(queue)
+                self._dirty |= self.out.agent_changes(changes)
+                self._snapshots()
                 self._persist_agents(changes)
                 await self._flush()
 

@@ -124,13 +124,10 @@ class DomainEvents:
         queue: str,
         waiting: int,
         longest_wait: int | None,
-        agents: dict[str, dict[str, Any]],
+        counts: dict[str, int],
         extra: dict[str, Any] | None = None,
     ) -> None:
-        counts: dict[str, int] = {}
-        for info in agents.values():
-            if queue in info["queues"]:
-                counts[info["state"]] = counts.get(info["state"], 0) + 1
+        """`counts`: the queue's members per state (AgentTracker.counts)."""
         self.publish(
             "queue.snapshot",
             {

@@ -62,7 +62,7 @@ def test_threaded_bridge_batch_lost_while_redis_is_down_shows_as_a_gap(
             assert a.next()[1]["seq"] == 1
             redis.stop()
             bridge.publish("call.ringing", ringing("8001", "G-2"), room="agent:8001")  # lost
-            assert bridge.flush(10) and bridge.outbox.stats["emit_errors"] == 2  # agent + queue room
+            assert bridge.flush(10) and bridge.stats["emit_errors"] == 2  # agent + queue room
             redis.start()
             got = _first_delivered(bridge, a, deadline=time.monotonic() + 30)
             assert got["seq"] > 2          # seq 2 never arrived: the console must resync

@@ -36,13 +36,21 @@ def agent(ext: str, state: str, at: float, reason: str | None = None, queues=("h
 
 
 class RecordingEmitter:
-    """The publisher's Emitter port, kept in memory: what went to which room, in order."""
+    """The publisher's Emitter port, kept in memory: what went to which room, in order.
+    Wallboard rooms leave on the publisher's own thread: `settle` (the publisher's flush)
+    runs before anything sent is read."""
 
     def __init__(self) -> None:
-        self.sent: list[tuple[str, dict, str]] = []
+        self._sent: list[tuple[str, dict, str]] = []
+        self.settle = lambda: None
 
     def emit(self, event: str, data: dict, room: str) -> None:
-        self.sent.append((event, data, room))
+        self._sent.append((event, data, room))
+
+    @property
+    def sent(self) -> list[tuple[str, dict, str]]:
+        self.settle()
+        return self._sent
 
     def to(self, room: str) -> list[tuple[str, dict]]:
         return [(e, d) for e, d, r in self.sent if r == room]

@@ -16,7 +16,9 @@ class Clock:
 
 def publisher(mirror=None) -> tuple[LivePublisher, RecordingEmitter]:
     emitter = RecordingEmitter()
-    return LivePublisher(emitter, mirror or MemoryMirror(), clock=Clock(T0 + 60)), emitter
+    pub = LivePublisher(emitter, mirror or MemoryMirror(), clock=Clock(T0 + 60))
+    emitter.settle = lambda: pub.flush(5)
+    return pub, emitter
 
 
 def calls(pub: LivePublisher, room: str) -> dict:
