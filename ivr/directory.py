@@ -43,6 +43,9 @@ class IvrDirectory(Protocol):
 
     def lookup_caller(self, number: str) -> list[CallerMatch]: ...
 
+    # Optional: caller_context(number) -> (lookup_caller(number), [TicketInfo of the
+    # caller's latest tickets]), both in one round trip (see DeferredDirectory).
+
     def ticket_status(self, ticket_number: str) -> TicketInfo | None: ...
 
     def record_survey(self, ticket_number: str | None, linkedid: str, score: int) -> None: ...
@@ -117,7 +120,9 @@ class DeferredDirectory:
     The engine runs inline; when it asks for something not fetched yet this raises
     DirectoryDeferred, the runner awaits `fetch` (on a worker thread, with a timeout) and
     runs the same engine step again, which is pure given its state and these answers.
-    Only steps that touch the store pay for a thread hop.
+    Only steps that touch the store pay for a thread hop, and each answer is fetched once
+    per call. A directory with `caller_context(number)` answers the caller lookup and the
+    caller's own latest tickets in one hop, so checking one's own ticket needs no second.
     """
 
     def __init__(self, inner: IvrDirectory, executor=None, timeout: float = 2.0):
@@ -138,10 +143,17 @@ class DeferredDirectory:
 
         name, args = key
         loop = asyncio.get_running_loop()
+        context = getattr(self.inner, "caller_context", None)
         try:
             async with asyncio.timeout(self.timeout):
-                self.answers[key] = await loop.run_in_executor(
-                    self.executor, getattr(self.inner, name), *args)
+                if name == "lookup_caller" and context is not None:
+                    matches, tickets = await loop.run_in_executor(self.executor, context, *args)
+                    for info in tickets:
+                        self.answers[("ticket_status", (info.number,))] = info
+                    self.answers[key] = matches
+                else:
+                    self.answers[key] = await loop.run_in_executor(
+                        self.executor, getattr(self.inner, name), *args)
         except TimeoutError:
             self.answers[key] = DirectoryError(f"{name} timed out after {self.timeout}s")
         except Exception as exc:  # noqa: BLE001 — any store failure becomes a queued call

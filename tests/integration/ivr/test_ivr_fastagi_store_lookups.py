@@ -102,3 +102,51 @@ def test_other_calls_proceed_while_one_waits_on_a_slow_store():
         directory.gate.set()
         assert waiting.run(["2"]).variables["CC_INTENT"] == "consult"
         waiting.close()
+
+
+class ContextDirectory(BlockingDirectory):
+    """A store that can answer the caller and the caller's own tickets in one round trip."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.calls: list[str] = []
+
+    def _call(self, name, *args):
+        self.calls.append(name)
+        return super()._call(name, *args)
+
+    def caller_context(self, number):
+        self.calls.append("caller_context")
+        self.threads.add(threading.current_thread().name)
+        if self.fail:
+            raise ConnectionError("could not connect to server")
+        mine = [t for t in self.inner.tickets.values() if number in t.phones]
+        return self.inner.lookup_caller(number), mine
+
+
+def test_own_ticket_is_answered_from_the_call_start_fetch_in_one_thread_hop():
+    directory = ContextDirectory()
+    server, _ = serve(directory)
+    with server:
+        s = call(server, ["4", "20261127001", "1", "0"])
+    assert s.commands.count('SAY DIGITS 20261127001 ""') == 2  # heard twice
+    assert directory.calls == ["caller_context"]  # no second trip for the caller's own ticket
+    assert all(n.startswith("ivr-directory") for n in directory.threads)
+
+
+def test_someone_elses_ticket_is_still_looked_up_and_verified():
+    directory = ContextDirectory()
+    server, _ = serve(directory)
+    with server:
+        s = call(server, ["4", "20261127002", "1234", "1234", "1234"])
+    assert directory.calls == ["caller_context", "ticket_status"]
+    assert 'SAY DIGITS 20261127002 ""' not in s.commands  # never proved it was theirs
+    assert (s.variables["CC_INTENT"], s.variables["CC_TICKET"]) == ("status", "20261127002")
+
+
+def test_outage_during_the_call_start_fetch_queues_the_caller_to_a_person():
+    server, outcomes = serve(ContextDirectory(fail=True))
+    with server:
+        s = call(server, ["1"], uniqueid="ctx-down")
+    assert (s.variables["CC_QUEUE"], s.variables["CC_INTENT"]) == ("hotline", "agent")
+    assert "ConnectionError" in outcomes["ctx-down"].fault

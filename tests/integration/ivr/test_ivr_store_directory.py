@@ -12,7 +12,7 @@ from callcenter.models.tickets import Ticket
 from ivr.engine import Engine
 from ivr.loader import load_builtin
 from ivr.steps import CallInfo
-from ivr.store_directory import StoreDirectory, make_read_engine
+from ivr.store_directory import RECENT_TICKETS, StoreDirectory, make_read_engine
 
 DEADLINE = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
 
@@ -119,3 +119,22 @@ def test_read_engine_refuses_writes_on_sqlite(database_url):
             conn.exec_driver_sql("DELETE FROM residents")
     finally:
         engine.dispose()
+
+
+def test_caller_context_gives_the_residents_and_their_latest_tickets_in_one_go(container, world):
+    ids = seed(container, world)
+    with container.sessions.begin() as s:
+        for k in range(6):  # John's older tickets: only the RECENT_TICKETS latest come back
+            s.add(Ticket(number=f"2026010100{k}", channel="phone", type="help", status="closed",
+                         region_id=world.regions["gridA1"], region_path=world.paths["gridA1"],
+                         description="旧工单", resident_id=int(ids["john"]),
+                         created_at=datetime(2026, 1, 1, k, tzinfo=timezone.utc)))
+    directory = StoreDirectory(container.sessions)
+    matches, tickets = directory.caller_context("+8613700000001")
+    assert [m.resident_id for m in matches] == [ids["john"]]
+    numbers = {t.number for t in tickets}
+    assert len(tickets) == RECENT_TICKETS and "20261127901" in numbers
+    assert "20260101000" not in numbers  # the oldest fell off
+    assert tickets[0].phones == ("+8613700000001",)
+    assert {t.number: t for t in tickets}["20261127901"] == directory.ticket_status("20261127901")
+    assert directory.caller_context("+8613000000000") == ([], [])
