@@ -117,9 +117,13 @@ class RedisMirror:
     def save_many(self, records: dict[str, str]) -> None:
         """Records already serialised, room → JSON text, written in one round trip."""
         pipe = self.redis.pipeline(transaction=False)
-        for room, text in records.items():
-            pipe.set(self.prefix + room, text)
+        for key, text in self.keyed(records).items():
+            pipe.set(key, text)
         pipe.execute()
+
+    def keyed(self, records: dict[str, str]) -> dict[str, str]:
+        """room → text as Redis key → text, for an emitter that writes them with its emits."""
+        return {self.prefix + room: text for room, text in records.items()}
 
     def load(self, room: str) -> dict | None:
         raw = self.redis.get(self.prefix + room)

@@ -24,10 +24,15 @@ class RedisEmitter:
     def emit(self, event: str, data: dict, room: str) -> None:
         self.emit_many([(event, data, room)])
 
-    def emit_many(self, items: list[tuple[str, dict, str]]) -> int:
+    def emit_many(self, items: list[tuple[str, dict, str]],
+                  records: dict[str, str] | None = None) -> int:
         """Publish in order in one pipeline; return how many went. Raises when Redis refuses
-        (not retried: the seqs were used, the consoles see the gap and refetch a snapshot)."""
+        (not retried: the seqs were used, the consoles see the gap and refetch a snapshot).
+        `records` (Redis key → text: the live mirror's) are SET first in the same pipeline,
+        so the mirror is written before the emits at the cost of one round trip for both."""
         pipe, sent = self.redis.pipeline(transaction=False), 0
+        for key, text in (records or {}).items():
+            pipe.set(key, text)
         for event, data, room in items:
             try:
                 text = json.dumps(self._message(event, data, room), ensure_ascii=False)

@@ -152,3 +152,28 @@ def test_a_mix_of_calls_all_end_and_none_is_left_on_the_wallboard():
             assert h.bridge.odd.counts == {}
 
     run(scenario())
+
+
+def test_a_ring_burst_pops_before_any_queue_snapshot_and_snapshots_once_per_burst():
+    """Frames of one call arriving together (join, ring): the pop is published first and
+    the queue's figures once, after the inbox drained (docs/events.md)."""
+    from integrations.ami.simulator import flows
+
+    async def scenario():
+        async with Harness() as h:
+            await h.until(lambda: h.published("queue.snapshot", "queue:hotline"))
+            start = len(h.events.published)
+            call = flows.start_call(h.sim.pbx, "13800138000", "张三")
+            flows.enqueue(h.sim.pbx, call, "hotline")
+            flows.ring(h.sim.pbx, call, "8001")
+            await h.until(lambda: any(n == "queue.snapshot" for n, _p, _r in h.events.published[start:]))
+            burst = [(n, r) for n, _p, r in h.events.published[start:]]
+            assert burst.index(("call.ringing", "agent:8001")) < burst.index(
+                ("queue.snapshot", "queue:hotline"))
+            assert burst.count(("queue.snapshot", "queue:hotline")) == 1
+            [snap] = [p for n, p, r in h.events.published[start:] if n == "queue.snapshot"]
+            assert snap["waiting"] == 1 and snap["agents"].get("ringing") == 1
+            flows.teardown(h.sim.pbx, call, by="caller")
+            await h.until(lambda: h.stored)
+
+    run(scenario())

@@ -144,3 +144,25 @@ def test_a_lost_batch_is_counted_and_logged_and_later_events_still_go(caplog):
     assert "1 emits lost" in caplog.text
     assert [d["seq"] for _, d in emitter.to("queue:hotline")] == [2]  # the console sees the gap
     pub.close()
+
+
+def test_pops_have_their_own_lane_a_stuck_wallboard_batch_does_not_hold_them():
+    release, popped = threading.Event(), threading.Event()
+
+    class StuckQueueRooms(PlainEmitter):
+        def emit(self, event: str, data: dict, room: str) -> None:
+            if room.startswith("agent:"):
+                popped.set()
+            else:
+                release.wait(5)
+            super().emit(event, data, room)
+
+    emitter = StuckQueueRooms()
+    pub = threaded(emitter)
+    pub.publish("call.offered", offered("L1", T0), room="queue:hotline")
+    pub.publish("call.ringing", ringing("L1", "8001", T0 + 1), room="agent:8001")
+    assert popped.wait(5) and not release.is_set()
+    release.set()
+    assert pub.flush(5)
+    assert [d["seq"] for _, d, r in emitter.sent if r == "queue:hotline"] == [1, 2]
+    pub.close()

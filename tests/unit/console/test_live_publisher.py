@@ -2,6 +2,8 @@
 per-room `seq` / `epoch` that let a console notice a gap or a restart (docs/events.md)."""
 from __future__ import annotations
 
+import threading
+
 from integrations.push import LivePublisher, MemoryMirror
 from live_helpers import T0, RecordingEmitter, agent, answered, ended, offered, ringing
 
@@ -186,3 +188,43 @@ def test_a_failing_emitter_loses_the_event_but_not_the_state():
     pub.publish("call.ringing", ringing("L1", "8001", T0), room="agent:8001")
     snap = pub.snapshot("agent:8001")
     assert list(snap["state"]["calls"]) == ["L1"] and snap["seq"] == 1   # the gap shows later
+
+
+class StuckWallboard(RecordingEmitter):
+    """Queue rooms' emits hang until `release` is set: a slow wallboard, a stuck supervisor."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release, self.entered = threading.Event(), threading.Event()
+
+    def emit(self, event: str, data: dict, room: str) -> None:
+        if not room.startswith("agent:"):
+            self.entered.set()
+            self.release.wait(5)
+        super().emit(event, data, room)
+
+
+def test_a_stuck_wallboard_never_holds_up_a_pop():
+    emitter = StuckWallboard()
+    pub = LivePublisher(emitter, MemoryMirror(), clock=Clock(T0 + 60))
+    pub.publish("call.offered", offered("L1", T0), room="queue:hotline")
+    pub.publish("call.ringing", ringing("L1", "8001", T0 + 1), room="agent:8001")
+    assert [(e, r) for e, _, r in emitter._sent] == [("call.ringing", "agent:8001")]  # at once
+    emitter.release.set()
+    assert pub.flush(5)
+    assert [d["seq"] for _, d in emitter.to("queue:hotline")] == [1, 2]
+
+
+def test_a_burst_reaches_the_wallboard_as_one_batch_with_its_figures_once():
+    emitter = StuckWallboard()
+    pub = LivePublisher(emitter, MemoryMirror(), clock=Clock(T0 + 60))
+    pub.publish("call.offered", offered("L0", T0), room="queue:hotline")
+    assert emitter.entered.wait(5)   # the first batch, L0 alone, is stuck in the emitter
+    for i in range(1, 30):
+        pub.publish("call.offered", offered(f"L{i}", T0 + i), room="queue:hotline")
+    emitter.release.set()
+    assert pub.flush(5)
+    queue_events = [d for _, d in emitter.to("queue:hotline")]
+    assert [d["seq"] for d in queue_events] == list(range(1, 31))
+    assert ["view" in d for d in queue_events] == [True] + [False] * 28 + [True]
+    assert queue_events[-1]["view"]["kpis"]["offered"] == 30
