@@ -207,7 +207,8 @@ def cpu_seconds(pid: int) -> float:
 
 def measure_all(servers: dict[str, tuple], seconds: float, concurrency: int,
                 rounds: int = 3) -> dict[str, dict]:
-    """Alternate short rounds between the servers so drifting background load hits all alike.
+    """Alternate short rounds between the servers so drifting background load hits all alike,
+    each round in a rotated order.
 
     servers: name → (kind, child argument, pick() giving each call's (caller, ticket))."""
     children = {name: start_child(kind, arg) for name, (kind, arg, _) in servers.items()}
@@ -216,8 +217,10 @@ def measure_all(servers: dict[str, tuple], seconds: float, concurrency: int,
     try:
         for name, (_, port) in children.items():
             asyncio.run(load(port, 0.5, concurrency, servers[name][2]))  # warm up
-        for _ in range(rounds):
-            for name, (proc, port) in children.items():
+        names = list(children)
+        for k in range(rounds):  # rotate the order: no server always runs right after another
+            for name in names[k % len(names):] + names[:k % len(names)]:
+                proc, port = children[name]
                 cpu = cpu_seconds(proc.pid)
                 r = asyncio.run(load(port, seconds / rounds, concurrency, servers[name][2]))
                 p = pooled[name]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -12,8 +13,12 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 _warned_years: set[int] = set()
 
 
+@lru_cache(maxsize=1024)
 def is_workday(day: dt.date) -> bool:
-    """Say whether `day` is a working day; outside the calendar's years, Mon–Fri."""
+    """Say whether `day` is a working day; outside the calendar's years, Mon–Fri.
+
+    Cached: the calendar is fixed for the installed chinese_calendar, and every call asks.
+    """
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:

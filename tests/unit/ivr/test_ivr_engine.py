@@ -142,6 +142,7 @@ def test_adjusted_working_weekend_day_is_open():
 
 def test_year_beyond_the_calendar_falls_back_to_weekends_and_warns_once(caplog, monkeypatch):
     monkeypatch.setattr(hours, "_warned_years", set())
+    hours.is_workday.cache_clear()  # an earlier answer would skip the warning
     with caplog.at_level(logging.WARNING, logger="ivr.hours"):
         assert hours.is_workday(dt.date(2099, 1, 5))       # a Monday
         assert not hours.is_workday(dt.date(2099, 1, 3))   # a Saturday
@@ -240,3 +241,11 @@ def test_state_survives_a_round_trip_through_plain_data():
     step = engine.start(CallInfo("13800138000", "L1"))
     again = engine.resume(State.from_dict(step.state.to_dict()), "3")
     assert again.end.variables["CC_QUEUE"] == "complaint"
+
+
+def test_workday_answers_are_cached_per_day():
+    hours.is_workday.cache_clear()
+    day = dt.date(2026, 10, 1)  # 国庆节
+    assert not hours.is_workday(day) and not hours.is_workday(day)
+    info = hours.is_workday.cache_info()
+    assert (info.hits, info.misses) == (1, 1)
