@@ -3,11 +3,13 @@ tables below it. Both give the same sums; callers never choose."""
 from __future__ import annotations
 
 from collections import defaultdict
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, select, true
 from sqlalchemy.orm import Session
 
 from callcenter.models import Ticket, TicketEvent
-from callcenter.models.stats import TICKET_MEASURES, TicketActionCount, TicketDimension, TicketPeriod
+from callcenter.models.regions import LEVELS
+from callcenter.models.stats import (TICKET_MEASURES, RegionRollup, TicketActionCount, TicketDimension,
+                                     TicketPeriod)
 from callcenter.services.regions import subtree_clause
 from callcenter.services.stats import ticket_sql
 from callcenter.services.stats.periods import DateRange
@@ -32,13 +34,23 @@ def _period_clause(model, grain, part):
     return and_(model.grain == "d", model.period >= part.start, model.period <= part.end)
 
 
-def _summary(session: Session, model, path: str, rng: DateRange, group: list[str],
+def _in_subtree(column, path: str, level: str):
+    """Summary rows under `path`. A district or street names its rollup paths (from
+    stats_region_rollups, where every summary row's path comes from), so PostgreSQL reads
+    each one's period range on the region-first index; a city or wider reads the period
+    range of the primary key, which is mostly its own rows anyway."""
+    if LEVELS.index(level) < LEVELS.index("district"):
+        return subtree_clause(column, path)
+    return column.in_(select(RegionRollup.rollup_path).where(subtree_clause(RegionRollup.rollup_path, path)))
+
+
+def _summary(session: Session, model, path: str, level: str, rng: DateRange, group: list[str],
              values: list, need_days: bool = False) -> list:
     rows = []
     for grain, part in _grains(rng, need_days):
         cols = [getattr(model, g) for g in group]
         stmt = select(*cols, *values).where(
-            _period_clause(model, grain, part), subtree_clause(model.rollup_path, path))
+            _period_clause(model, grain, part), _in_subtree(model.rollup_path, path, level))
         rows += session.execute(stmt.group_by(*cols)).all()
     return rows
 
@@ -76,7 +88,7 @@ def measures(session: Session, path: str, level: str, rng: DateRange, group: lis
     splits_street = "rollup_path" in group and level == ROLLUP_LEVEL
     if summary_covers(level) and not splits_street:
         values = [func.sum(getattr(TicketPeriod, m)).label(m) for m in TICKET_MEASURES]
-        rows = _summary(session, TicketPeriod, path, rng, group, values, "period" in group)
+        rows = _summary(session, TicketPeriod, path, level, rng, group, values, "period" in group)
     else:
         cols = [local_day(T.created_at).label("period") if g == "period" else
                 GROUP_COLUMNS[g].label(g) for g in group]
@@ -95,7 +107,7 @@ def dimension(session: Session, path: str, level: str, rng: DateRange, dim: str,
             cols = [getattr(TicketDimension, g) for g in group]
             rows += session.execute(select(*cols, func.sum(TicketDimension.n).label("n")).where(
                 _period_clause(TicketDimension, grain, part), TicketDimension.dim == dim,
-                subtree_clause(TicketDimension.rollup_path, path)).group_by(*cols)).all()
+                _in_subtree(TicketDimension.rollup_path, path, level)).group_by(*cols)).all()
         return _sum_rows(rows, len(group))
     value = ticket_sql.dimension_value(dim).label("value")
     cols = ([T.region_path.label("rollup_path")] if by_rollup else []) + [value]
@@ -133,7 +145,7 @@ def stocks_by_path(session: Session, path: str, now, rng: DateRange | None = Non
     """Open tickets now per region path under `path` (few rows: the partial index on open
     tickets serves it): open, overdue and escalated, all received and, with `rng`, the
     cohort received in it (its still-unsettled overdue tickets for the on-time rates)."""
-    conds = {"open_now": T.id.is_not(None), "overdue_now": ticket_sql.overdue_now(now),
+    conds = {"open_now": true(), "overdue_now": ticket_sql.overdue_now(now),
              "escalated_now": T.escalation_level > 0,
              "accept_overdue_now": ticket_sql.accept_overdue_now(now),
              "complete_overdue_now": ticket_sql.complete_overdue_now(now)}
