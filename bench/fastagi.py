@@ -230,7 +230,8 @@ def measure_all(servers: dict[str, tuple], seconds: float, concurrency: int,
                 p["rtts"] += r["rtts"]
                 p["setups"] += r["setups"]
         for name, (_, port) in children.items():  # one call at a time: setup cost without queueing
-            pooled[name]["idle_setups"] = asyncio.run(load(port, 1.0, 1, servers[name][2]))["setups"]
+            idle = asyncio.run(load(port, 1.0, 1, servers[name][2]))
+            pooled[name]["idle_setups"] = idle["setups"]
     finally:
         for proc, _ in children.values():
             proc.terminate()

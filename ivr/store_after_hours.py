@@ -1,4 +1,4 @@
-"""AfterHoursDesk over callcenter.services.after_hours (the same ticket the dialplan's events make)."""
+"""AfterHoursDesk over callcenter.services.after_hours: the ticket the dialplan's events make."""
 from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker

@@ -36,14 +36,14 @@ def make_read_engine(database_url: str, pool_size: int = 8) -> Engine:
     if not database_url.startswith("sqlite"):
         return create_engine(database_url, pool_pre_ping=True, pool_size=pool_size)
     engine = create_engine(database_url, pool_size=pool_size,
-                           connect_args={"check_same_thread": False, "timeout": 5})
+                           connect_args={"check_same_thread": False, "timeout": 1})
 
     @event.listens_for(engine, "connect")
     def _read_only(dbapi_conn, _record):
         dbapi_conn.isolation_level = None  # autocommit: no BEGIN, no lock held between calls
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA query_only=ON")
-        cur.execute("PRAGMA busy_timeout=5000")
+        cur.execute("PRAGMA busy_timeout=1000")  # below the 2 s lookup timeout
         cur.close()
 
     return engine

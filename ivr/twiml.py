@@ -114,7 +114,7 @@ def start(menu: str) -> Response:
     return respond(engine, engine.start(info))
 
 
-def _state(menu: str) -> tuple[State | None, str]:
+def _state() -> tuple[State | None, str]:
     """The engine state carried in `s=`, or None and why it could not be read."""
     try:
         state = decode_state(request.args.get("s", ""))
@@ -127,7 +127,7 @@ def _state(menu: str) -> tuple[State | None, str]:
 @bp.post("/<menu>/step")
 def step(menu: str) -> Response:
     engine = _engine(menu)
-    state, why = _state(menu)
+    state, why = _state()
     if state is None:
         return render(engine.fault(State(menu=menu, linkedid=request.form.get("CallSid", "")), why))
     return respond(engine, engine.resume(state, request.form.get("Digits")))
@@ -180,7 +180,7 @@ def _callback(engine: Engine, step: Step) -> Response:
 def message(menu: str) -> Response:
     """`<Record>`'s action: the caller finished the message (#, silence or the time limit)."""
     engine = _engine(menu)
-    state, why = _state(menu)
+    state, _ = _state()
     state = state or State(menu=menu, linkedid=request.form.get("CallSid", ""))
     try:
         number = _config().after_hours.leave_message(recorded_message(state))
@@ -200,7 +200,7 @@ def recording(menu: str):
         return "", 204
     if status not in ("completed", "failed"):
         return f"unexpected RecordingStatus {status!r}: expected completed, failed or absent\n", 400
-    state, _ = _state(menu)
+    state, _ = _state()
     state = state or State(menu=menu, linkedid=request.form.get("CallSid", ""))
     try:
         _config().after_hours.leave_message(recorded_message(state, failed=status == "failed"))

@@ -3,7 +3,6 @@ dialplan's, and a call-back request that reaches the agents' missed-call list; a
 migrated database, with requests signed by twilio's RequestValidator (and forged ones)."""
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
