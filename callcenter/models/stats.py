@@ -3,7 +3,10 @@
 Summaries are keyed by the *rollup path*: the path of the ticket's street (街道) ancestor,
 or the ticket's own region path when it sits above street level. A district or city figure
 is then a range scan on that path; anything below a street reads the base tables.
-`grain` is "d" (period = the local day) or "m" (period = the first day of the local month).
+`grain` is "d" (period = the local day) or "m" (period = the first day of the local month);
+"D" and "M" are the same periods summed per *area path* (the district ancestor, or the
+region itself above district level) in the `rollup_path` column: a tenth of the rows, for
+a city's or a district's own figures.
 See docs/stats.md for every measure's definition and how the rows stay exact.
 """
 from __future__ import annotations
@@ -21,18 +24,23 @@ from callcenter.models.tickets import Ticket
 
 OPEN_STATUSES = ("open", "dispatched", "accepted", "returned")
 
+STREET_GRAINS = ("d", "m")
+AREA_GRAINS = ("D", "M")
+
 # The measures each ticket contributes to its (period, rollup path, type, status) row.
 TICKET_MEASURES = ("n", "responded_on_time", "accepted", "accepted_on_time", "resolved",
                    "resolved_on_time", "handle_seconds", "rated", "satisfied", "escalated")
 
 
 class RegionRollup(Base):
-    """Region path → rollup path (its street ancestor's path, or itself above street level)."""
+    """Region path → rollup path (its street ancestor's path, or itself above street level)
+    and area path (its district ancestor's path, or itself above district level)."""
 
     __tablename__ = "stats_region_rollups"
 
     region_path: Mapped[str] = mapped_column(PathString, primary_key=True)
     rollup_path: Mapped[str] = mapped_column(PathString)
+    area_path: Mapped[str] = mapped_column(PathString)
 
 
 class TicketPeriod(Base):

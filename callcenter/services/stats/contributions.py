@@ -16,7 +16,7 @@ from datetime import datetime
 
 from callcenter.services.stats.periods import local_date, month_start
 
-GRAINS = ("d", "m")
+GRAINS = ("d", "m", "D", "M")
 SHORT_ABANDON_SECONDS = 5
 SERVICE_LEVEL_SECONDS = 15
 
@@ -29,6 +29,7 @@ class TicketFacts:
     """The fields of a ticket that statistics read, at one moment."""
 
     rollup_path: str
+    area_path: str
     type: str
     status: str
     channel: str
@@ -77,22 +78,28 @@ def ticket_measures(f: TicketFacts) -> dict[str, int]:
     }
 
 
+def _grains(day, rollup_path: str, area_path: str):
+    """(grain, period, path): street rows by day and month, area rows by day and month."""
+    month = month_start(day)
+    return (("d", day, rollup_path), ("m", month, rollup_path),
+            ("D", day, area_path), ("M", month, area_path))
+
+
 def ticket_rows(f: TicketFacts) -> Rows:
-    day = local_date(f.created_at)
     measures = ticket_measures(f)
     dims = (("channel", f.channel), ("category", str(f.category_id or "-")), ("target", f.target))
     rows: Rows = {}
-    for grain, period in (("d", day), ("m", month_start(day))):
-        rows[("periods", grain, period, f.rollup_path, f.type, f.status)] = measures
+    for grain, period, path in _grains(local_date(f.created_at), f.rollup_path, f.area_path):
+        rows[("periods", grain, period, path, f.type, f.status)] = measures
         for dim, value in dims:
-            rows[("dimensions", grain, period, f.rollup_path, dim, value)] = {"n": 1}
+            rows[("dimensions", grain, period, path, dim, value)] = {"n": 1}
     return rows
 
 
-def action_rows(rollup_path: str, action: str, at: datetime) -> Rows:
-    day = local_date(at)
-    return {("actions", grain, period, rollup_path, action): {"n": 1}
-            for grain, period in (("d", day), ("m", month_start(day)))}
+def action_rows(paths: tuple[str, str], action: str, at: datetime) -> Rows:
+    """`paths`: the ticket region's (rollup path, area path)."""
+    return {("actions", grain, period, path, action): {"n": 1}
+            for grain, period, path in _grains(local_date(at), *paths)}
 
 
 def delta(old: Rows | None, new: Rows | None) -> Rows:

@@ -80,9 +80,10 @@ def _after_flush(session: Session, _ctx) -> None:
     call_sql.after_flush(session, conn)
 
 
-def _facts(conn: Connection, t, cache: dict[str, str]) -> c.TicketFacts:
+def _facts(conn: Connection, t, cache: dict) -> c.TicketFacts:
+    rollup, area = rollup_of(conn, t.region_path, cache)
     return c.TicketFacts(
-        rollup_path=rollup_of(conn, t.region_path, cache), type=t.type, status=t.status,
+        rollup_path=rollup, area_path=area, type=t.type, status=t.status,
         channel=t.channel, category_id=t.category_id,
         target=c.target_value(t.target_department_id, t.target_provider_id),
         created_at=t.created_at, dispatched_at=t.dispatched_at,
@@ -91,7 +92,7 @@ def _facts(conn: Connection, t, cache: dict[str, str]) -> c.TicketFacts:
         satisfaction=t.satisfaction, escalation_level=t.escalation_level or 0)
 
 
-def _event_rollup(session: Session, conn: Connection, ev: TicketEvent, cache) -> str:
+def _event_rollup(session: Session, conn: Connection, ev: TicketEvent, cache) -> tuple[str, str]:
     ticket = session.identity_map.get(identity_key(Ticket, ev.ticket_id))
     path = ticket.region_path if ticket is not None else conn.execute(
         select(Ticket.region_path).where(Ticket.id == ev.ticket_id)).scalar_one()

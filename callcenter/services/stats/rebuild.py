@@ -10,7 +10,8 @@ from sqlalchemy import case, delete, func, insert, literal, select
 from sqlalchemy.engine import Connection
 
 from callcenter.models import Ticket, TicketEvent
-from callcenter.models.stats import RegionRollup
+from callcenter.models.stats import STREET_GRAINS, RegionRollup
+from callcenter.services.stats.contributions import GRAINS
 from callcenter.services.stats.maintenance import TABLES
 from callcenter.services.stats.rollups import ensure_all
 from callcenter.services.stats import ticket_sql
@@ -20,8 +21,13 @@ T = Ticket.__table__.c
 R = RegionRollup.__table__.c
 
 
-def _period(grain: str):
-    return local_day(T.created_at) if grain == "d" else local_month(T.created_at)
+def _period(grain: str, at=T.created_at):
+    return local_day(at) if grain in ("d", "D") else local_month(at)
+
+
+def _path(grain: str):
+    """Street rows (d/m) by rollup path, area rows (D/M) by area path, in one column."""
+    return R.rollup_path if grain in STREET_GRAINS else R.area_path.label("rollup_path")
 
 
 def _measures():
@@ -36,35 +42,35 @@ def _joined():
 
 
 def periods_select(grain: str):
-    period = _period(grain)
-    return (select(literal(grain).label("grain"), period.label("period"), R.rollup_path, T.type,
+    period, path = _period(grain), _path(grain)
+    return (select(literal(grain).label("grain"), period.label("period"), path, T.type,
                    T.status, *_measures())
-            .select_from(_joined()).group_by(period, R.rollup_path, T.type, T.status))
+            .select_from(_joined()).group_by(period, path, T.type, T.status))
 
 
 def dimensions_select(grain: str, dim: str):
-    period, value = _period(grain), ticket_sql.dimension_value(dim)
-    return (select(literal(grain).label("grain"), period.label("period"), R.rollup_path,
+    period, path, value = _period(grain), _path(grain), ticket_sql.dimension_value(dim)
+    return (select(literal(grain).label("grain"), period.label("period"), path,
                    literal(dim).label("dim"), value.label("value"), func.count().label("n"))
-            .select_from(_joined()).group_by(period, R.rollup_path, value))
+            .select_from(_joined()).group_by(period, path, value))
 
 
 def actions_select(grain: str):
     E = TicketEvent.__table__.c
-    period = local_day(E.at) if grain == "d" else local_month(E.at)
+    period, path = _period(grain, E.at), _path(grain)
     joined = TicketEvent.__table__.join(Ticket.__table__, T.id == E.ticket_id) \
         .join(RegionRollup.__table__, R.region_path == T.region_path)
-    return (select(literal(grain).label("grain"), period.label("period"), R.rollup_path, E.action,
+    return (select(literal(grain).label("grain"), period.label("period"), path, E.action,
                    func.count().label("n"))
-            .select_from(joined).group_by(period, R.rollup_path, E.action))
+            .select_from(joined).group_by(period, path, E.action))
 
 
 def recount_selects() -> dict[str, list]:
     return {
-        "periods": [periods_select(g) for g in ("d", "m")],
-        "dimensions": [dimensions_select(g, d) for g in ("d", "m")
+        "periods": [periods_select(g) for g in GRAINS],
+        "dimensions": [dimensions_select(g, d) for g in GRAINS
                        for d in ("channel", "category", "target")],
-        "actions": [actions_select(g) for g in ("d", "m")],
+        "actions": [actions_select(g) for g in GRAINS],
     }
 
 

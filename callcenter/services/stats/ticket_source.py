@@ -8,49 +8,60 @@ from sqlalchemy.orm import Session
 
 from callcenter.models import Ticket, TicketEvent
 from callcenter.models.regions import LEVELS
-from callcenter.models.stats import (TICKET_MEASURES, RegionRollup, TicketActionCount, TicketDimension,
-                                     TicketPeriod)
+from callcenter.models.stats import (AREA_GRAINS, TICKET_MEASURES, RegionRollup, TicketActionCount,
+                                     TicketDimension, TicketPeriod)
 from callcenter.services.regions import subtree_clause
 from callcenter.services.stats import ticket_sql
 from callcenter.services.stats.periods import DateRange
-from callcenter.services.stats.rollups import ROLLUP_LEVEL, summary_covers
+from callcenter.services.stats.rollups import ROLLUP_LEVEL, area_covers, summary_covers
 from callcenter.services.stats.sqlfuncs import local_day
 
 T = Ticket.__table__.c
 
 
-def _grains(rng: DateRange, need_days: bool):
-    """(grain, condition on period) pairs covering the range: whole months from the monthly rows."""
+# False reads the street rows only: the tests compare every figure both ways.
+AREA_ROWS = True
+
+
+def _grains(rng: DateRange, need_days: bool, area: bool):
+    """(grain, condition on period) pairs covering the range: whole months from the monthly
+    rows, the edges from the daily rows; area rows (D/M) when `area`, else street rows."""
+    day, month = ("D", "M") if area else ("d", "m")
     if need_days:
-        return [("d", rng)]
+        return [(day, rng)]
     months, edges = rng.split_months()
-    out = [("m", months)] if months else []
-    return out + [("d", e) for e in edges]
+    out = [(month, months)] if months else []
+    return out + [(day, e) for e in edges]
+
+
+def _uses_area(level: str, group) -> bool:
+    return AREA_ROWS and area_covers(level, "rollup_path" in group)
 
 
 def _period_clause(model, grain, part):
-    if grain == "m":
-        return and_(model.grain == "m", model.period.in_(part))
-    return and_(model.grain == "d", model.period >= part.start, model.period <= part.end)
+    if grain in ("m", "M"):
+        return and_(model.grain == grain, model.period.in_(part))
+    return and_(model.grain == grain, model.period >= part.start, model.period <= part.end)
 
 
-def _in_subtree(column, path: str, level: str):
-    """Summary rows under `path`. A district or street names its rollup paths (from
-    stats_region_rollups, where every summary row's path comes from), so PostgreSQL reads
-    each one's period range on the region-first index; a city or wider reads the period
-    range of the primary key, which is mostly its own rows anyway."""
-    if LEVELS.index(level) < LEVELS.index("district"):
+def _in_subtree(column, path: str, level: str, grain: str):
+    """Summary rows under `path`. On street rows a district or street names its rollup
+    paths (from stats_region_rollups, where every summary row's path comes from), so
+    PostgreSQL reads each one's period range on the region-first index; a city or wider,
+    and any node on the area rows (a district is one area path), reads a path range."""
+    if grain in AREA_GRAINS or LEVELS.index(level) < LEVELS.index("district"):
         return subtree_clause(column, path)
     return column.in_(select(RegionRollup.rollup_path).where(subtree_clause(RegionRollup.rollup_path, path)))
 
 
 def _summary(session: Session, model, path: str, level: str, rng: DateRange, group: list[str],
-             values: list, need_days: bool = False) -> list:
+             values: list, need_days: bool = False, extra=true()) -> list:
     rows = []
-    for grain, part in _grains(rng, need_days):
+    for grain, part in _grains(rng, need_days, _uses_area(level, group)):
         cols = [getattr(model, g) for g in group]
         stmt = select(*cols, *values).where(
-            _period_clause(model, grain, part), _in_subtree(model.rollup_path, path, level))
+            _period_clause(model, grain, part), _in_subtree(model.rollup_path, path, level, grain),
+            extra)
         rows += session.execute(stmt.group_by(*cols)).all()
     return rows
 
@@ -102,12 +113,8 @@ def dimension(session: Session, path: str, level: str, rng: DateRange, dim: str,
     """Received tickets by channel, category id or target, optionally per rollup path."""
     group = ["rollup_path", "value"] if by_rollup else ["value"]
     if summary_covers(level):
-        rows = []
-        for grain, part in _grains(rng, False):
-            cols = [getattr(TicketDimension, g) for g in group]
-            rows += session.execute(select(*cols, func.sum(TicketDimension.n).label("n")).where(
-                _period_clause(TicketDimension, grain, part), TicketDimension.dim == dim,
-                _in_subtree(TicketDimension.rollup_path, path, level)).group_by(*cols)).all()
+        rows = _summary(session, TicketDimension, path, level, rng, group,
+                        [func.sum(TicketDimension.n).label("n")], extra=TicketDimension.dim == dim)
         return _sum_rows(rows, len(group))
     value = ticket_sql.dimension_value(dim).label("value")
     cols = ([T.region_path.label("rollup_path")] if by_rollup else []) + [value]
@@ -120,14 +127,11 @@ def actions(session: Session, path: str, level: str, rng: DateRange,
             names=("return", "reopen")) -> dict[str, int]:
     """Timeline actions taken in `rng` (by the day of the action) under `path`."""
     if summary_covers(level):
-        out: dict[str, int] = defaultdict(int)
-        for grain, part in _grains(rng, False):
-            stmt = select(TicketActionCount.action, func.sum(TicketActionCount.n)).where(
-                _period_clause(TicketActionCount, grain, part), TicketActionCount.action.in_(names),
-                subtree_clause(TicketActionCount.rollup_path, path)).group_by(TicketActionCount.action)
-            for action, n in session.execute(stmt):
-                out[action] += int(n)
-        return {a: out.get(a, 0) for a in names}
+        rows = _summary(session, TicketActionCount, path, level, rng, ["action"],
+                        [func.sum(TicketActionCount.n).label("n")],
+                        extra=TicketActionCount.action.in_(names))
+        found = _sum_rows(rows, 1)
+        return {a: found[(a,)]["n"] if (a,) in found else 0 for a in names}
     lo, hi = rng.utc_bounds()
     E = TicketEvent.__table__.c
     stmt = select(E.action, func.count()).select_from(TicketEvent.__table__.join(

@@ -154,7 +154,8 @@ def by_category(session: Session, node: Node, rng: DateRange, parent_id: int | N
     counting its whole subtree; tickets filed on the parent itself (本级) or without any
     category (未分类, top level only) come last, so the rows add up."""
     counts = src.dimension(session, node.path, node.level, rng, "category")
-    cats = session.execute(select(Category.id, Category.name, Category.path, Category.parent_id)).all()
+    cats = session.execute(select(Category.id, Category.name, Category.path, Category.parent_id)
+                           .order_by(Category.id)).all()
     path_of = {c.id: c.path for c in cats}
     shown = [c for c in cats if c.parent_id == parent_id]
     out = {c.id: {"category_id": c.id, "name": c.name, "received": 0} for c in shown}
@@ -175,11 +176,12 @@ def by_category(session: Session, node: Node, rng: DateRange, parent_id: int | N
 
 
 def by_dimension(session: Session, node: Node, rng: DateRange, dim: str) -> list[dict]:
-    """Received tickets by channel, type or target."""
+    """Received tickets by channel, type or target, most first (ties by value, so the
+    order does not depend on which rows the database read)."""
     if dim == "type":
         rows = src.measures(session, node.path, node.level, rng, ["type"])
         return sorted(({"value": k[0], "received": v["n"]} for k, v in rows.items() if v["n"]),
-                      key=lambda r: -r["received"])
+                      key=lambda r: (-r["received"], r["value"]))
     rows = src.dimension(session, node.path, node.level, rng, dim)
     return sorted(({"value": k[0], "received": v["n"]} for k, v in rows.items() if v["n"]),
-                  key=lambda r: -r["received"])
+                  key=lambda r: (-r["received"], r["value"]))

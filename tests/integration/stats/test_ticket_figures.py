@@ -14,9 +14,12 @@ SEPT = DateRange(date(2025, 9, 28), date(2025, 9, 30))
 HOLIDAY = DateRange(date(2025, 10, 1), date(2025, 10, 5))
 
 
-@pytest.fixture(params=["summaries", "base tables"])
+@pytest.fixture(params=["summaries", "street rows", "base tables"])
 def source(request, monkeypatch):
-    """Every figure is checked twice: read from the summaries and from the base tables."""
+    """Every figure is checked three times: read from the summaries (area rows where they
+    answer), from the street rows alone, and from the base tables."""
+    if request.param == "street rows":
+        monkeypatch.setattr("callcenter.services.stats.ticket_source.AREA_ROWS", False)
     if request.param == "base tables":
         monkeypatch.setattr(rollups, "summary_covers", lambda level: False)
         monkeypatch.setattr("callcenter.services.stats.ticket_source.summary_covers", lambda level: False)

@@ -45,8 +45,14 @@ def test_rollup_is_the_street_ancestor_or_the_region_itself():
     assert compute_rollup("/1/2/3/4/", levels) == "/1/2/3/4/"
 
 
+def test_area_is_the_district_ancestor_or_the_region_itself():
+    levels = {1: "country", 2: "province", 3: "city", 4: "district", 5: "street", 6: "community"}
+    assert compute_rollup("/1/2/3/4/5/6/", levels, "district") == "/1/2/3/4/"
+    assert compute_rollup("/1/2/3/", levels, "district") == "/1/2/3/"
+
+
 def _facts(**kw):
-    base = dict(rollup_path="/1/", type="help", status="open", channel="phone", category_id=None,
+    base = dict(rollup_path="/1/", area_path="/0/", type="help", status="open", channel="phone", category_id=None,
                 target="-", created_at=datetime(2025, 9, 30, 15, 30, tzinfo=timezone.utc),
                 dispatched_at=None, accept_deadline=None, accepted_at=None, complete_deadline=None,
                 resolved_at=None, satisfaction=None, escalation_level=0)
@@ -58,6 +64,10 @@ def test_a_ticket_counts_on_its_shanghai_day_and_month():
     assert ("periods", "d", date(2025, 9, 30), "/1/", "help", "open") in rows
     late = c.ticket_rows(_facts(created_at=datetime(2025, 9, 30, 16, 10, tzinfo=timezone.utc)))
     assert ("periods", "m", date(2025, 10, 1), "/1/", "help", "open") in late
+    # the same ticket once more in the area rows, by its area path
+    assert ("periods", "D", date(2025, 10, 1), "/0/", "help", "open") in late
+    assert ("periods", "M", date(2025, 10, 1), "/0/", "help", "open") in late
+    assert {k[1] for k in late if k[0] == "dimensions"} == {"d", "m", "D", "M"}
 
 
 def test_a_change_moves_the_ticket_between_rows_and_nothing_else():
