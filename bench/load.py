@@ -63,13 +63,23 @@ def _children(pid: int) -> list[int]:
 class Proc:
     """A `callcenter` command in its own process group, output kept in a log file."""
 
-    def __init__(self, name: str, args: list[str], env: dict, folder: str) -> None:
+    def __init__(self, name: str, args: list[str], env: dict, folder: str,
+                 prefix: list[str] | None = None) -> None:
         self.name, self.log = name, Path(folder) / f"{name}.log"
+        self.wrapped = bool(prefix)
         with open(self.log, "wb") as out:
-            self.p = subprocess.Popen([str(CLI), *args], env=env, stdout=out, stderr=out,
+            self.p = subprocess.Popen([*(prefix or []), str(CLI), *args], env=env, stdout=out,
+                                      stderr=out,
                                       start_new_session=True)
 
     def stop(self) -> None:
+        if self.p.poll() is None and self.wrapped:  # py-spy writes its file once its child ends
+            for child in _children(self.p.pid)[:1]:
+                os.kill(child, signal.SIGTERM)
+            try:
+                self.p.wait(30)
+            except subprocess.TimeoutExpired:
+                pass
         if self.p.poll() is None:
             os.killpg(self.p.pid, signal.SIGTERM)
             try:
@@ -180,7 +190,10 @@ def run(args) -> dict:
                    AMI_URL=pbx.sim.url, AMI_NODE="load", LOG_LEVEL="WARNING")
         web_env = {k: v for k, v in env.items() if k != "AMI_URL"}  # the web has no bridge
         procs.append(Proc("web", ["serve", "--port", str(port)], web_env, folder))
-        procs.append(Proc("bridge", ["ami-bridge", "--wrapup", "hotline=1"], env, folder))
+        spy = ([str(Path(sys.executable).parent / "py-spy"), "record", "--threads", "-f", "raw",
+                "-r", "50", "-o", args.profile_bridge, "--"]
+               if args.profile_bridge else None)  # RSS then includes py-spy's own
+        procs.append(Proc("bridge", ["ami-bridge", "--wrapup", "hotline=1"], env, folder, spy))
         wait_port(port, 60)
         url = f"http://127.0.0.1:{port}"
         make_auth, app_container = sessions_for(url, db_url, exts)
@@ -231,6 +244,9 @@ def main() -> None:
     ap.add_argument("--speed", type=float, default=2.0, help="simulator virtual s per real s")
     ap.add_argument("--drain", type=float, default=60.0,
                     help="seconds to wait after the traffic for every record to be stored")
+    ap.add_argument("--profile-bridge", metavar="FILE",
+                    help="sample the bridge with py-spy (pip install py-spy) into FILE (raw "
+                         "collapsed stacks, one thread per stack root)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.ERROR)
     logging.getLogger("werkzeug").setLevel(logging.CRITICAL)

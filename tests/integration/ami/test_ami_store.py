@@ -52,6 +52,27 @@ def test_agent_log_in_to_log_off_is_one_session(session):
     assert shift.extension == "8001" and shift.ended_at > shift.started_at
 
 
+def test_one_batch_opens_closes_and_reopens_sessions_per_agent(session):
+    """The batch is written in one flush: a session opened earlier in the same batch, or by
+    an earlier batch, is the one a later `offline` closes; each agent keeps its own."""
+    def change(agent, state, second):
+        return {"agent": agent, "state": state, "at": (1_795_865_000 + second) * 1_000_000,
+                "source": "ami", "queues": ["hotline"]}
+
+    record_agent_changes(session, [change("8001", "idle", 0)])
+    session.commit()
+    batch = [change("8001", "busy", 1), change("8002", "idle", 2), change("8001", "offline", 3),
+             change("8001", "idle", 4), change("8002", "offline", 5), change("8003", "offline", 6)]
+    assert record_agent_changes(session, batch) == len(batch)
+    session.commit()
+    shifts = [(s.extension, s.started_at.timestamp() - 1_795_865_000,
+               s.ended_at and s.ended_at.timestamp() - 1_795_865_000)
+              for s in session.scalars(select(AgentSession).order_by(AgentSession.id))]
+    assert shifts == [("8001", 0, 3), ("8002", 2, 5), ("8001", 4, None)]
+    assert session.scalar(select(func.count()).select_from(AgentStateChange)) == 7
+    assert record_agent_changes(session, []) == 0
+
+
 def test_bridge_stores_calls_and_agent_states_in_the_database(container):
     store_calls, store_agents = make_call_stores(container.sessions)
 
