@@ -1,7 +1,16 @@
 """Screen-pop latency: from an AgentCalled frame written to the bridge's AMI socket (by the
-PBX simulator) to `call.ringing` received by that agent's Socket.IO client, with N
-agents connected and calls at R per second — embedded and Redis message-queue modes —
-next to a bare python-socketio targeted emit → receive on the same machine.
+PBX simulator) to `call.ringing` received by that agent's Socket.IO client, with N agents
+connected and calls at R per second — embedded and Redis message-queue modes — next to a
+bare python-socketio targeted emit → receive on the same machine.
+
+Every part runs in its own process, as in production, so no two share a GIL:
+  product   PBX simulator │ `callcenter serve` (embedded: the bridge inside it) │
+            [Redis mode: `callcenter ami-bridge` + redis-server] │ the N agents' clients
+  baseline  trigger │ bare python-socketio server │ the N clients (the same client code)
+The simulator stamps a call after writing its AgentCalled frame, the trigger after writing
+its line; a client stamps on receipt. Stamps are time.monotonic_ns() (CLOCK_MONOTONIC: one
+clock for every process on the machine). Loopback only, free ports; PostgreSQL as in
+production (a throwaway cluster).
 
     python bench/screen_pop.py [--agents 200] [--rate 20] [--seconds 5]
 
@@ -11,9 +20,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
-import re
+import os
+import select
+import signal
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -21,32 +35,23 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
-import requests  # noqa: E402
 import socketio  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
 
-from servers import RedisServer, free_port  # noqa: E402
+from servers import free_port, wait_port  # noqa: E402
+
+CLI = Path(sys.executable).parent / "callcenter"
+ROLE_ENV = ("DATABASE_URL", "REDIS_URL", "AMI_URL", "SECRET_KEY", "CALLCENTER_INSTANCE")
 
 
 def pct(values: list[float], p: float) -> float:
+    """The p-th percentile of seconds, in ms."""
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] * 1000
 
 
-class Server:
-    def __init__(self, app) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server = make_server("127.0.0.1", self.port, app, threaded=True)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
+# -- in-process clients: bench/load.py connects its agents with these ---------------------
 def connect_clients(url: str, namespace: str, n: int, make_auth, on_ringing) -> list[socketio.Client]:
     clients = []
     for i in range(n):
@@ -68,126 +73,259 @@ def close(clients: list[socketio.Client]) -> None:
         c.disconnect()
 
 
-# -- baseline: bare python-socketio, targeted emit → receive ------------------------------
+# -- child processes ----------------------------------------------------------------------
+class Child:
+    """A process in its own session; talks line by line on stdin/stdout, logs to a file."""
+
+    def __init__(self, name: str, argv: list[str], folder: str, env: dict | None = None) -> None:
+        self.name, self.log, self.buf = name, Path(folder) / f"{name}.log", b""
+        with open(self.log, "wb") as err:
+            self.p = subprocess.Popen(argv, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                      stderr=err, start_new_session=True)
+
+    def send(self, line: str) -> None:
+        self.p.stdin.write(line.encode() + b"\n")
+        self.p.stdin.flush()
+
+    def expect(self, word: str, timeout: float) -> str:
+        """The rest of the next stdout line that starts with `word`."""
+        end, fd = time.monotonic() + timeout, self.p.stdout.fileno()
+        while True:
+            line, nl, rest = self.buf.partition(b"\n")
+            if nl:
+                self.buf = rest
+                if line.decode().startswith(word):
+                    return line.decode()[len(word):].strip()
+                continue
+            if not select.select([fd], [], [], max(0.0, end - time.monotonic()))[0]:
+                break
+            if not (data := os.read(fd, 1 << 20)):
+                break
+            self.buf += data
+        raise RuntimeError(f"{self.name}: no '{word}' within {timeout:g} s "
+                           f"(exit {self.p.poll()}); see {self.log}")
+
+    def stop(self) -> None:
+        if self.p.poll() is None:
+            os.killpg(self.p.pid, signal.SIGTERM)
+            try:
+                self.p.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.p.pid, signal.SIGKILL)
+                self.p.wait()
+
+
+def role(name: str, *args: object) -> list[str]:
+    return [sys.executable, str(Path(__file__).resolve()), "--role", name, *map(str, args)]
+
+
+def clean_env(**extra: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ROLE_ENV}
+    return {**env, "PYTHONUNBUFFERED": "1", **extra}
+
+
+def latencies(sent: dict[str, int], got: dict) -> list[float]:
+    return [(got[k] - sent[k]) / 1e9 for k in sent if k in got]
+
+
+def collect(clients: Child, driver: Child, seconds: float) -> tuple[dict, dict, int]:
+    """Start the driver's traffic, wait for it and 1 s more, then read both sides' stamps."""
+    driver.send("go")
+    sent = json.loads(driver.expect("sent", seconds + 60))
+    time.sleep(1)
+    clients.send("stop")
+    got = json.loads(clients.expect("got", 30))
+    return sent, got["first"], got["events"]
+
+
+# -- baseline: trigger → bare python-socketio server → client ------------------------------
 def baseline(agents: int, rate: float, seconds: float) -> list[float]:
+    lat, _ = baseline_run(agents, rate, seconds)
+    return lat
+
+
+def baseline_run(agents: int, rate: float, seconds: float) -> tuple[list[float], int]:
+    folder = tempfile.mkdtemp(prefix="cc-pop-base-")
+    port, tport = free_port(), free_port()
+    auth = Path(folder) / "auth.json"
+    auth.write_text(json.dumps([[{}, {"ext": str(8000 + i)}] for i in range(agents)]))
+    kids: list[Child] = []
+    try:
+        kids.append(server := Child("bare-server", role("bare-server", port, tport), folder))
+        server.expect("ready", 30)
+        kids.append(clients := Child("clients", role("clients", f"http://127.0.0.1:{port}", "/",
+                                                      "id", auth), folder))
+        clients.expect("ready", 120)
+        kids.append(trigger := Child("trigger", role("trigger", tport, agents, rate, seconds),
+                                     folder))
+        trigger.expect("ready", 30)
+        sent, got, events = collect(clients, trigger, seconds)
+        return latencies(sent, got), events
+    finally:
+        for kid in reversed(kids):
+            kid.stop()
+
+
+def run_bare_server(port: int, tport: int) -> None:
+    """socketio.Server on werkzeug's threaded server (as Flask-SocketIO runs under `serve`);
+    a thread reads `id ext` lines from the trigger and emits each to room agent:<ext>."""
+    from werkzeug.serving import make_server
     sio = socketio.Server(async_mode="threading")
 
     @sio.on("connect")
     def on_connect(sid, environ, auth):
         sio.enter_room(sid, f"agent:{auth['ext']}")
 
-    server = Server(socketio.WSGIApp(sio))
-    got: dict[str, float] = {}
-    clients = connect_clients(server.url, "/", agents, lambda i: ({}, {"ext": str(8000 + i)}),
-                              lambda data: got.__setitem__(data["id"], time.perf_counter()))
-    sent: dict[str, float] = {}
-    for k in range(int(rate * seconds)):
-        ext = str(8000 + k % agents)
-        sent[str(k)] = time.perf_counter()
-        sio.emit("call.ringing", {"id": str(k), "extension": ext}, to=f"agent:{ext}")
-        time.sleep(1 / rate)
-    time.sleep(1)
-    close(clients)
-    server.stop()
-    return [got[k] - sent[k] for k in sent if k in got]
+    def trigger() -> None:
+        listener = socket.create_server(("127.0.0.1", tport))
+        conn, _ = listener.accept()
+        buf = b""
+        while data := conn.recv(65536):
+            *lines, buf = (buf + data).split(b"\n")
+            for line in lines:
+                key, ext = line.decode().split()
+                sio.emit("call.ringing", {"id": key, "extension": ext}, to=f"agent:{ext}")
+
+    threading.Thread(target=trigger, daemon=True).start()
+    server = make_server("127.0.0.1", port, socketio.WSGIApp(sio), threaded=True)
+    print("ready", flush=True)
+    server.serve_forever()
 
 
-# -- the product: simulator → AMI → bridge → publisher → Flask-SocketIO --------------------
-def product(agents: int, rate: float, seconds: float, redis_url: str | None) -> list[float]:
-    container, app, exts = _app(agents, redis_url)
-    thread, sim = _telephony(container, exts, redis_url)
-    server = Server(app)
-    sent, got = {}, {}
+def run_trigger(tport: int, agents: int, rate: float, seconds: float) -> None:
+    async def main() -> None:
+        _, writer = await asyncio.open_connection("127.0.0.1", tport)
+        print("ready", flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)  # "go"
+        sent: dict[str, int] = {}
+        start = time.monotonic()
+        for k in range(int(rate * seconds)):
+            writer.write(f"{k} {8000 + k % agents}\n".encode())
+            sent[str(k)] = time.monotonic_ns()
+            await asyncio.sleep(max(0.0, start + (k + 1) / rate - time.monotonic()))
+        print("sent", json.dumps(sent), flush=True)
+        writer.close()
+    asyncio.run(main())
+
+
+# -- the agents: N Socket.IO connections in one process ------------------------------------
+def run_clients(url: str, namespace: str, key: str, auth_file: str) -> None:
+    """Connect every agent (auth file: [headers, auth] per agent), stamp each call.ringing on
+    receipt, and on "stop" print the first receipt per call and how many arrived in all."""
+    logging.getLogger("socketio").setLevel(logging.CRITICAL)
+    auths = json.loads(Path(auth_file).read_text())
+    first: dict[str, int] = {}
+    events = 0
+
+    def on_ringing(data) -> None:
+        nonlocal events
+        first.setdefault(data[key], time.monotonic_ns())
+        events += 1
+
+    async def connect(headers: dict, auth: dict) -> socketio.AsyncClient:
+        c = socketio.AsyncClient(reconnection=False)
+        c.on("call.ringing", on_ringing, namespace=namespace)
+        await c.connect(url, namespaces=[namespace], headers=headers, auth=auth,
+                        transports=["websocket"], wait_timeout=30)
+        return c
+
+    async def main() -> None:
+        clients = []
+        for i in range(0, len(auths), 20):
+            clients += await asyncio.gather(*(connect(h, a) for h, a in auths[i:i + 20]))
+        print("ready", flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)  # "stop"
+        print("got", json.dumps({"first": first, "events": events}), flush=True)
+        os._exit(0)  # werkzeug does not answer close frames: closing politely only waits
+
+    asyncio.run(main())
+
+
+# -- the product: simulator → AMI → bridge → publisher → Flask-SocketIO ---------------------
+def run_pbx(agents: int, rate: float, seconds: float) -> None:
+    """The simulator on a free port; prints it, then "bridged" once a client follows events;
+    on "go" places the calls and prints when each AgentCalled was written."""
+    from integrations.ami.simulator import PBXSimulator, flows
+    exts = [str(8000 + i) for i in range(agents)]
+    sim = PBXSimulator(queues={"hotline": exts})
+    sent: dict[str, int] = {}
+    # after the simulator's own broadcast listener: stamped once the frame is written
     sim.pbx.listeners.append(lambda f: f["Event"] == "AgentCalled" and
-                             sent.setdefault(f["Linkedid"], time.perf_counter()))
-    clients = connect_clients(server.url, "/agent", agents, _auth(server.url, app, container, exts),
-                              lambda data: got.setdefault(data["linkedid"], time.perf_counter()))
-    future = asyncio.run_coroutine_threadsafe(_calls(sim, exts, rate, seconds), thread.loop)
-    future.result(seconds + 30)
-    time.sleep(1)
-    close(clients)
-    server.stop()
-    thread.stop()
-    container.close()
-    return [got[k] - sent[k] for k in sent if k in got]
-
-
-async def _calls(sim, exts: list[str], rate: float, seconds: float) -> None:
-    from integrations.ami.simulator import flows
-    pbx = sim.pbx
+                             sent.setdefault(f["Linkedid"], time.monotonic_ns()))
 
     async def one(k: int) -> None:
-        call = flows.start_call(pbx, f"138{k:08d}", "")
-        flows.enqueue(pbx, call, "hotline")
-        flows.ring(pbx, call, exts[k % len(exts)])
+        call = flows.start_call(sim.pbx, f"138{k:08d}", "")
+        flows.enqueue(sim.pbx, call, "hotline")
+        flows.ring(sim.pbx, call, exts[k % len(exts)])
         await asyncio.sleep(1.0)
-        flows.teardown(pbx, call, by="caller")
+        flows.teardown(sim.pbx, call, by="caller")
 
-    tasks = []
-    for k in range(int(rate * seconds)):
-        tasks.append(asyncio.create_task(one(k)))
-        await asyncio.sleep(1 / rate)
-    await asyncio.gather(*tasks)
+    async def main() -> None:
+        port = await sim.start()
+        print("port", port, flush=True)
+        while not any(s.events_on for s in sim.sessions):
+            await asyncio.sleep(0.05)
+        print("bridged", flush=True)
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, sys.stdin.readline)  # "go"
+        tasks, start = [], time.monotonic()
+        for k in range(int(rate * seconds)):
+            tasks.append(asyncio.create_task(one(k)))
+            await asyncio.sleep(max(0.0, start + (k + 1) / rate - time.monotonic()))
+        await asyncio.gather(*tasks)
+        print("sent", json.dumps(sent), flush=True)
+        await loop.run_in_executor(None, sys.stdin.readline)  # keep the AMI socket until stopped
+        await sim.stop()
 
-
-def _app(agents: int, redis_url: str | None):
-    from callcenter import migrate
-    from callcenter.bootstrap import build
-    from callcenter.config import Settings
-    from callcenter.models import User
-    from callcenter.services.accounts import hash_password
-    from callcenter.services.queue_directory import QueueDef, QueueDirectory
-    from callcenter.services.regions import add_region
-    from agent_ui import create_app
-    folder = tempfile.mkdtemp(prefix="cc-bench-")
-    url = f"sqlite:///{folder}/bench.sqlite"
-    migrate.upgrade(url)
-    container = build(Settings(instance_path=folder, database_url=url, secret_key="bench",
-                               debug=True, redis_url=redis_url))
-    exts = [str(8000 + i) for i in range(agents)]
-    with container.sessions.begin() as s:
-        region = add_region(s, "340202", "镜湖区", "district", None)
-        pw = hash_password("bench-password")
-        s.add_all(User(username=f"a{e}", display_name=e, password_hash=pw, role="agent", region=region,
-                       extension=e) for e in exts)
-    container.extras["queues"] = QueueDirectory([QueueDef("hotline", "综合服务", "340202")])
-    return container, create_app(container.settings, container=container), exts
+    asyncio.run(main())
 
 
-def _telephony(container, exts: list[str], redis_url: str | None):
-    from integrations.ami.runtime import TelephonyThread
-    from integrations.ami.simulator import PBXSimulator
-    from integrations.push import bridge_publisher
-    events = container.events
-    if redis_url:  # what `callcenter ami-bridge` builds with REDIS_URL (outbox thread + mirror)
-        events = bridge_publisher(redis_url, container.extras["queues"])
-    sim = PBXSimulator(queues={"hotline": exts})
-    thread = TelephonyThread(None, events, simulator=sim).start()
-    asyncio.run_coroutine_threadsafe(thread.bridge.resynced.wait(), thread.loop).result(15)
-    return thread, sim
+def product(agents: int, rate: float, seconds: float, pg, redis_url: str | None
+            ) -> tuple[list[float], int]:
+    from load import SECRET, seed_agents, sessions_for
+    mode = "redis" if redis_url else "embedded"
+    folder = tempfile.mkdtemp(prefix=f"cc-pop-{mode}-")
+    db_url = pg.create_database(f"pop_{mode}")
+    exts = seed_agents(db_url, agents)
+    port = free_port()
+    kids: list[Child] = []
+    try:
+        kids.append(pbx := Child("pbx", role("pbx", agents, rate, seconds), folder))
+        ami = f"ami://callcenter:sim-secret@127.0.0.1:{pbx.expect('port', 30)}"
+        env = clean_env(DATABASE_URL=db_url, SECRET_KEY=SECRET, CALLCENTER_INSTANCE=folder,
+                        FASTAGI_BIND=f"127.0.0.1:{free_port()}", LOG_LEVEL="WARNING")
+        if redis_url:  # the web has no bridge; `callcenter ami-bridge` publishes through Redis
+            kids.append(Child("web", [str(CLI), "serve", "--port", str(port)], folder,
+                              {**env, "REDIS_URL": redis_url}))
+            kids.append(Child("bridge", [str(CLI), "ami-bridge"], folder,
+                              {**env, "REDIS_URL": redis_url, "AMI_URL": ami}))
+        else:  # embedded: `serve` runs the bridge in the web process
+            kids.append(Child("web", [str(CLI), "serve", "--port", str(port)], folder,
+                              {**env, "AMI_URL": ami}))
+        wait_port(port, 60)
+        url = f"http://127.0.0.1:{port}"
+        make_auth, container = sessions_for(url, db_url, exts)
+        auth = Path(folder) / "auth.json"
+        auth.write_text(json.dumps([make_auth(i) for i in range(agents)]))
+        container.close()
+        kids.append(clients := Child("clients", role("clients", url, "/agent", "linkedid", auth),
+                                     folder))
+        clients.expect("ready", 120)
+        pbx.expect("bridged", 30)
+        time.sleep(2)  # the bridge's first resync
+        sent, got, events = collect(clients, pbx, seconds)
+        return latencies(sent, got), events
+    finally:
+        for kid in reversed(kids):
+            kid.stop()
 
 
-def _auth(url: str, app, container, exts: list[str]):
-    """A signed-in session per agent, made by the app itself (200 argon2 log-ins take long)."""
-    from callcenter.models import User
-    from sqlalchemy import select
-    with container.sessions() as s:
-        ids = dict(s.execute(select(User.extension, User.id)).all())
-
-    def make(i: int):
-        client = app.test_client()
-        with client.session_transaction() as sess:
-            sess.update(user_id=ids[exts[i]], extension=exts[i], lang="zh")
-        cookie = client.get_cookie("session").value
-        page = requests.get(f"{url}/console/", cookies={"session": cookie}, timeout=10)
-        token = re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
-        return {"Cookie": f"session={page.cookies.get('session') or cookie}"}, {"csrf_token": token}
-    return make
-
-
-def report(name: str, values: list[float], expected: int) -> tuple[float, float]:
+# -- the run ------------------------------------------------------------------------------
+def report(name: str, values: list[float], events: int, expected: int) -> tuple[float, float]:
     p50, p99 = pct(values, 50), pct(values, 99)
-    print(f"{name:<34} n={len(values):>4}/{expected:<4} p50 {p50:7.2f} ms   p99 {p99:7.2f} ms")
+    extra = "" if events == len(values) else f"  ({events} events received: some twice)"
+    print(f"{name:<34} n={len(values):>4}/{expected:<4} p50 {p50:7.2f} ms   p99 {p99:7.2f} ms"
+          f"   mean {statistics.fmean(values) * 1000:6.2f} ms{extra}", flush=True)
     return p50, p99
 
 
@@ -196,19 +334,32 @@ def main() -> None:
     ap.add_argument("--agents", type=int, default=200)
     ap.add_argument("--rate", type=float, default=20.0)
     ap.add_argument("--seconds", type=float, default=5.0)
+    ap.add_argument("--role", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.role:
+        name, *rest = args.role
+        roles = {"bare-server": lambda p, t: run_bare_server(int(p), int(t)),
+                 "trigger": lambda t, a, r, s: run_trigger(int(t), int(a), float(r), float(s)),
+                 "clients": run_clients,
+                 "pbx": lambda a, r, s: run_pbx(int(a), float(r), float(s))}
+        logging.basicConfig(level=logging.WARNING)
+        return roles[name](*rest)
     logging.basicConfig(level=logging.ERROR)
-    logging.getLogger("werkzeug").setLevel(logging.CRITICAL)  # close frames read as HTTP: noise
+    from servers import PostgresServer, RedisServer
     started, n = time.monotonic(), int(args.rate * args.seconds)
-    print(f"{args.agents} agents connected, {args.rate:g} calls/s for {args.seconds:g} s")
-    base = report("baseline: bare python-socketio", baseline(args.agents, args.rate, args.seconds), n)
-    emb = report("screen-pop, embedded", product(args.agents, args.rate, args.seconds, None), n)
-    redis = RedisServer().start()
+    print(f"{args.agents} agents connected, {args.rate:g} calls/s for {args.seconds:g} s; "
+          f"load average {os.getloadavg()[0]:.1f}", flush=True)
+    base = report("baseline: bare python-socketio", *baseline_run(args.agents, args.rate,
+                                                                  args.seconds), n)
+    pg, redis = PostgresServer().start(), RedisServer().start()
     try:
-        red = report("screen-pop, Redis message queue", product(args.agents, args.rate, args.seconds,
-                                                                redis.url), n)
+        emb = report("screen-pop, embedded", *product(args.agents, args.rate, args.seconds, pg,
+                                                      None), n)
+        red = report("screen-pop, Redis message queue",
+                     *product(args.agents, args.rate, args.seconds, pg, redis.url), n)
     finally:
         redis.cleanup()
+        pg.stop()
     for name, (p50, p99) in (("embedded", emb), ("Redis", red)):
         print(f"ratio {name:<9} p50 {p50 / base[0]:5.2f}x   p99 {p99 / base[1]:5.2f}x  (aim: p99 ≤ 2x)")
     print(f"took {time.monotonic() - started:.0f} s")
