@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
@@ -28,18 +29,18 @@ class StoreWriter:
                  replay_every: float = 30.0) -> None:
         self.stores, self.stats, self.spill_path = stores, stats, spill_path
         self.attempts, self.max_batch, self.replay_every = attempts, max_batch, replay_every
-        self.pending: list[tuple[str, dict]] = []
+        self.pending: deque[tuple[str, dict]] = deque()
         self._queue: asyncio.Queue = asyncio.Queue(1000)  # binds to a loop on first use only
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ami-store")
 
     def add(self, kind: str, items: list[dict]) -> None:
         if self.stores.get(kind) is not None:
-            self.pending += [(kind, item) for item in items]
+            self.pending.extend((kind, item) for item in items)
 
     async def flush(self) -> None:
         """Move pending items to the writer's bounded queue; waits when it is full."""
         while self.pending:
-            await self._queue.put(self.pending.pop(0))
+            await self._queue.put(self.pending.popleft())
 
     async def run(self) -> None:
         """Write batches until close(); a batch being written is always finished."""
@@ -73,7 +74,7 @@ class StoreWriter:
             await self._queue.put(None)
             await runner
         else:
-            items, self.pending = list(self.pending), []
+            items, self.pending = list(self.pending), deque()
             items += [i for i in (self._queue.get_nowait() for _ in range(self._queue.qsize()))
                       if isinstance(i, tuple)]
             if items:
