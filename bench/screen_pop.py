@@ -12,7 +12,7 @@ its line; a client stamps on receipt. Stamps are time.monotonic_ns() (CLOCK_MONO
 clock for every process on the machine). Loopback only, free ports; PostgreSQL as in
 production (a throwaway cluster).
 
-    python bench/screen_pop.py [--agents 200] [--rate 20] [--seconds 5]
+    python bench/screen_pop.py [--agents 200] [--rate 20] [--seconds 10]
 
 Bounded: well under 3 minutes with the defaults.
 """
@@ -333,7 +333,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--agents", type=int, default=200)
     ap.add_argument("--rate", type=float, default=20.0)
-    ap.add_argument("--seconds", type=float, default=5.0)
+    ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--role", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.role:
