@@ -8,7 +8,10 @@ baseline, and the RSS of every process at start and end. Loopback only.
     python bench/load.py                                   # 20 calls/s, 60 s, 100 agents
     python bench/load.py --rate 50 --seconds 600 --agents 300  # the full run
 
-Bounded: seconds + about 90 s (set-up, drain at most 60 s, tear-down).
+    python bench/load.py --rate 50 --seconds 30 --agents 300 --profile-bridge /tmp/b.txt
+
+Bounded: seconds + drain (`--drain`, default 60 s) + about 30 s (set-up, tear-down).
+`--profile-bridge` samples the bridge's threads with py-spy (collapsed stacks per thread).
 """
 from __future__ import annotations
 
