@@ -15,7 +15,9 @@ from integrations.heartbeat import Heartbeats
 pytestmark = pytest.mark.redis
 
 
-def test_bridge_process_beats_logs_json_and_serves_console_commands(settings, redis_server):
+def test_bridge_process_beats_logs_json_and_serves_console_commands(settings, container,
+                                                                   redis_server):
+    """`container` empties the shared database afterwards: the bridge stores agent changes."""
     Redis.from_url(redis_server.url).flushdb()
     beats = Heartbeats(redis_server.url)
     with SimThread() as pbx:
