@@ -74,20 +74,28 @@ def base_dashboard(depth: int) -> list[str]:
 
 
 def summary_dashboard(depth: int) -> list[str]:
-    """Below the city, name the node's rollup paths: the region-first indexes (migration
-    0012) then read only its rows; the city reads the period range of the primary keys."""
-    region = ("rollup_path >= :lo_path AND rollup_path < :hi_path" if depth <= 3 else
-              "rollup_path IN (SELECT rollup_path FROM stats_region_rollups "
-              "WHERE rollup_path >= :lo_path AND rollup_path < :hi_path)")
-    where = f"grain = 'd' AND period BETWEEN :d0 AND :d1 AND {region}"
+    """The best summary rows for each query: a city's or district's own figures from the
+    area rows (per district; migration 0013), whole months from the monthly rows and the
+    edges from the daily rows, in one statement each; a district's streets side by side
+    from the street rows, naming its rollup paths (the region-first index, 0012)."""
+    region = "rollup_path >= :lo_path AND rollup_path < :hi_path"
+    area = (f"((grain = 'M' AND period BETWEEN :m0 AND :m1) OR (grain = 'D' AND "
+            f"(period BETWEEN :d0 AND :e0 OR period BETWEEN :e1 AND :d1))) AND {region}")
+    if depth <= 3:
+        child = f"SELECT split_part(rollup_path, '/', {depth + 2}) child, {SUMS} FROM stats_ticket_periods " \
+                f"WHERE {area} GROUP BY 1"
+    else:
+        child = f"SELECT split_part(rollup_path, '/', {depth + 2}) child, {SUMS} FROM stats_ticket_periods " \
+                "WHERE grain = 'd' AND period BETWEEN :d0 AND :d1 AND rollup_path IN (SELECT rollup_path " \
+                f"FROM stats_region_rollups WHERE {region}) GROUP BY 1"
     return [
-        f"SELECT status, {SUMS} FROM stats_ticket_periods WHERE {where} GROUP BY status",
-        f"SELECT split_part(rollup_path, '/', {depth + 2}) child, {SUMS} FROM stats_ticket_periods "
-        f"WHERE {where} GROUP BY 1",
-        f"SELECT period, sum(n), sum(resolved) FROM stats_ticket_periods WHERE {where} GROUP BY 1",
-        f"SELECT value, sum(n) FROM stats_ticket_dimensions WHERE {where} AND dim = 'category' GROUP BY 1",
-        f"SELECT value, sum(n) FROM stats_ticket_dimensions WHERE {where} AND dim = 'channel' GROUP BY 1",
-        f"SELECT action, sum(n) FROM stats_ticket_actions WHERE {where} AND action IN ('return', 'reopen') GROUP BY 1",
+        f"SELECT status, {SUMS} FROM stats_ticket_periods WHERE {area} GROUP BY status",
+        child,
+        f"SELECT period, sum(n), sum(resolved) FROM stats_ticket_periods "
+        f"WHERE grain = 'D' AND period BETWEEN :d0 AND :d1 AND {region} GROUP BY 1",
+        f"SELECT value, sum(n) FROM stats_ticket_dimensions WHERE {area} AND dim = 'category' GROUP BY 1",
+        f"SELECT value, sum(n) FROM stats_ticket_dimensions WHERE {area} AND dim = 'channel' GROUP BY 1",
+        f"SELECT action, sum(n) FROM stats_ticket_actions WHERE {area} AND action IN ('return', 'reopen') GROUP BY 1",
         STOCK.format(child=depth + 2),
     ]
 
@@ -132,7 +140,13 @@ def run_sql(engine, statements, params):
 
 def params_for(node, rng, now, queue="hotline"):
     lo, hi = rng.utc_bounds()
-    return {"lo_path": node.path, "hi_path": node.path[:-1] + "0", "lo": lo.replace(tzinfo=None),
+    months, _edges = rng.split_months()
+    if months:   # whole months m0..m1 from the monthly rows, d0..e0 and e1..d1 from the daily
+        m0, m1 = months[0], months[-1]
+        e0, e1 = m0 - timedelta(days=1), (m1 + timedelta(days=31)).replace(day=1)
+    else:        # no whole month: every day from the daily rows
+        m0, m1, e0, e1 = rng.end + timedelta(days=1), rng.start, rng.end, rng.end + timedelta(days=1)
+    return {"m0": m0, "m1": m1, "e0": e0, "e1": e1, "lo_path": node.path, "hi_path": node.path[:-1] + "0", "lo": lo.replace(tzinfo=None),
             "hi": hi.replace(tzinfo=None), "d0": rng.start, "d1": rng.end, "now": now.replace(tzinfo=None),
             "queue": queue}
 

@@ -3,7 +3,7 @@ tables below it. Both give the same sums; callers never choose."""
 from __future__ import annotations
 
 from collections import defaultdict
-from sqlalchemy import and_, case, func, select, true
+from sqlalchemy import and_, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from callcenter.models import Ticket, TicketEvent
@@ -56,14 +56,13 @@ def _in_subtree(column, path: str, level: str, grain: str):
 
 def _summary(session: Session, model, path: str, level: str, rng: DateRange, group: list[str],
              values: list, need_days: bool = False, extra=true()) -> list:
-    rows = []
-    for grain, part in _grains(rng, need_days, _uses_area(level, group)):
-        cols = [getattr(model, g) for g in group]
-        stmt = select(*cols, *values).where(
-            _period_clause(model, grain, part), _in_subtree(model.rollup_path, path, level, grain),
-            extra)
-        rows += session.execute(stmt.group_by(*cols)).all()
-    return rows
+    """One statement: the monthly and the edge days' rows together (one round trip)."""
+    grains = _grains(rng, need_days, _uses_area(level, group))
+    cols = [getattr(model, g) for g in group]
+    stmt = select(*cols, *values).where(
+        or_(*(_period_clause(model, grain, part) for grain, part in grains)),
+        _in_subtree(model.rollup_path, path, level, grains[0][0]), extra)
+    return session.execute(stmt.group_by(*cols)).all()
 
 
 def _sum_rows(rows, width: int) -> dict:
@@ -92,13 +91,15 @@ def _base_measures():
 GROUP_COLUMNS = {"type": T.type, "status": T.status, "rollup_path": T.region_path}
 
 
-def measures(session: Session, path: str, level: str, rng: DateRange, group: list[str]) -> dict:
-    """Measures of tickets received in `rng` under `path`, grouped by columns among
-    type, status, rollup_path (the region path below street level) and period (day).
-    A street's rows cannot be split below the street, so its children read base tables."""
+def measures(session: Session, path: str, level: str, rng: DateRange, group: list[str],
+             names=TICKET_MEASURES) -> dict:
+    """Measures (`names`, from the summaries) of tickets received in `rng` under `path`,
+    grouped by columns among type, status, rollup_path (the region path below street
+    level) and period (day). A street's rows cannot be split below the street, so its
+    children read base tables."""
     splits_street = "rollup_path" in group and level == ROLLUP_LEVEL
     if summary_covers(level) and not splits_street:
-        values = [func.sum(getattr(TicketPeriod, m)).label(m) for m in TICKET_MEASURES]
+        values = [func.sum(getattr(TicketPeriod, m)).label(m) for m in names]
         rows = _summary(session, TicketPeriod, path, level, rng, group, values, "period" in group)
     else:
         cols = [local_day(T.created_at).label("period") if g == "period" else

@@ -139,7 +139,8 @@ def _child_path(node_path: str, path: str) -> str:
 
 def trend(session: Session, node: Node, rng: DateRange, bucket: str) -> list[dict]:
     """Received and resolved per day, week or month, with empty buckets as zero."""
-    rows = src.measures(session, node.path, node.level, rng, ["period"])
+    rows = src.measures(session, node.path, node.level, rng, ["period"],
+                        ("n", "resolved", "rated", "satisfied"))
     acc: dict = {b: defaultdict(int) for b in buckets(rng, bucket)}
     for (period,), measures in rows.items():
         b = bucket_of(period, bucket) if bucket != "month" else period.replace(day=1)
