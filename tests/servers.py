@@ -152,3 +152,21 @@ def _unprivileged_user() -> str | None:
     except KeyError:
         subprocess.run(["useradd", "--system", "--no-create-home", "postgres"], check=True)
     return "postgres"
+
+
+def descendants(pid: int) -> list[int]:
+    """A process and every process under it, from /proc (RQ puts its work-horse in its own
+    process group, so killing the group is not enough)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        todo += children.get(p, [])
+    return found

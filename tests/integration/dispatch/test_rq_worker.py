@@ -20,6 +20,7 @@ from callcenter.services import dispatch as svc
 from dispatch_helpers import SECRET, open_ticket, set_channels
 from integrations.queue import job_id
 from callcenter.services.outbox import OutboxItem
+from servers import descendants
 
 pytestmark = pytest.mark.redis
 CLI = Path(sys.executable).parent / "callcenter"
@@ -84,25 +85,9 @@ def _dispatch_webhook(container, world, url, n=1) -> list[int]:
     return ids
 
 
-def _descendants(pid: int) -> list[int]:
-    """The worker and every process under it (RQ puts its work-horse in its own group)."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        found.append(p)
-        todo += children.get(p, [])
-    return found
-
 
 def _kill_whole_worker(proc: subprocess.Popen) -> None:
-    for pid in _descendants(proc.pid):
+    for pid in descendants(proc.pid):
         try:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:

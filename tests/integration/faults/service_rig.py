@@ -21,7 +21,7 @@ from callcenter.domain.tickets import ALLOWED, TicketStatus
 from callcenter.models import Delivery, Ticket, TicketEvent, User
 from callcenter.services.accounts import issue_token
 from fault_rig import CLI, BridgeCLI, SimThread, bridge_env, wait_for
-from servers import free_port, wait_port
+from servers import descendants, free_port, wait_port
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dispatch"))
 from dispatch_fakes import WebhookTarget  # noqa: E402
@@ -46,7 +46,7 @@ class Proc:
         """Signal every process under it (an RQ worker forks a work-horse per job)."""
         if self.proc is None or self.proc.poll() is not None:
             return
-        for pid in _descendants(self.proc.pid) if sig == signal.SIGKILL else [self.proc.pid]:
+        for pid in descendants(self.proc.pid) if sig == signal.SIGKILL else [self.proc.pid]:
             try:
                 os.kill(pid, sig)
             except ProcessLookupError:
@@ -61,21 +61,6 @@ class Proc:
         self.kill(signal.SIGTERM)
         self.log.unlink(missing_ok=True)
 
-
-def _descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        found.append(p)
-        todo += children.get(p, [])
-    return found
 
 
 class Service:
