@@ -16,5 +16,5 @@ from callcenter.models.public import (  # noqa: F401
     Announcement, FaxMessage, HallDraft, OfficeInfo, Open311Client, Open311Request, VerificationCode)
 from callcenter.models.stats import (  # noqa: F401
     CallHour, RegionRollup, ReportSchedule, SavedQuery, TicketActionCount, TicketDimension,
-    TicketPeriod)
+    TicketOpenStock, TicketPeriod)
 from callcenter.models.security import UserTotp  # noqa: F401

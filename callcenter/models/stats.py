@@ -90,6 +90,26 @@ class TicketActionCount(Base):
     n: Mapped[int] = mapped_column(Integer, default=0)
 
 
+# "No deadline" in the open-stock rows: a day after every real one, so never overdue.
+NEVER = date(9999, 12, 31)
+
+
+class TicketOpenStock(Base):
+    """Open tickets now per local day received × rollup path × the local day each deadline
+    that can make them overdue falls on (NEVER when none) × escalated: "open / overdue /
+    escalated now" sum these, and read the base tables only for deadlines falling today."""
+
+    __tablename__ = "stats_ticket_open_stock"
+
+    grain: Mapped[str] = mapped_column(String(1), primary_key=True)
+    period: Mapped[date] = mapped_column(Date, primary_key=True)
+    rollup_path: Mapped[str] = mapped_column(PathString, primary_key=True)
+    accept_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    complete_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    escalated: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class CallHour(Base):
     """Calls per local day × hour offered × queue, with the queue KPIs' numerators."""
 
@@ -146,10 +166,16 @@ class ReportSchedule(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-# Open tickets are few next to all tickets: "open / overdue / escalated now" read this
-# partial index instead of a summary, since "overdue" changes with the clock, not the data;
-# on PostgreSQL it carries every column those figures test (an index-only scan).
+# Open tickets below street level ("open / overdue / escalated now" of a street's children)
+# read this partial index; on PostgreSQL it carries every column those figures test.
 _OPEN = "status IN ('open', 'dispatched', 'accepted', 'returned')"
+# Open tickets whose deadline falls today are counted from the tickets (the stock rows cannot
+# tell before from after `now` within a day): a range on each deadline finds just those.
+_DISPATCHED = "status = 'dispatched'"
+Index("ix_tickets_open_complete_deadline", Ticket.complete_deadline,
+      postgresql_where=text(_OPEN), sqlite_where=text(_OPEN))
+Index("ix_tickets_dispatched_accept_deadline", Ticket.accept_deadline,
+      postgresql_where=text(_DISPATCHED), sqlite_where=text(_DISPATCHED))
 Index("ix_tickets_open_region_deadline", Ticket.region_path, Ticket.complete_deadline,
       postgresql_where=text(_OPEN), sqlite_where=text(_OPEN),
       postgresql_include=["status", "accept_deadline", "escalation_level", "created_at"])

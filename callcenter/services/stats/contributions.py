@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
+from callcenter.models.stats import NEVER, OPEN_STATUSES
 from callcenter.services.stats.periods import local_date, month_start
 
 GRAINS = ("d", "m", "D", "M")
@@ -85,10 +86,21 @@ def _grains(day, rollup_path: str, area_path: str):
             ("D", day, area_path), ("M", month, area_path))
 
 
+def deadline_days(f: TicketFacts) -> tuple:
+    """(accept day, complete day): the local days of the deadlines that can make an open
+    ticket overdue (signing for counts only while dispatched); NEVER when there is none."""
+    accept = f.accept_deadline if f.status == "dispatched" else None
+    return tuple(local_date(d) if d is not None else NEVER for d in (accept, f.complete_deadline))
+
+
 def ticket_rows(f: TicketFacts) -> Rows:
     measures = ticket_measures(f)
     dims = (("channel", f.channel), ("category", str(f.category_id or "-")), ("target", f.target))
     rows: Rows = {}
+    if f.status in OPEN_STATUSES:
+        day = local_date(f.created_at)
+        for grain, path in (("d", f.rollup_path), ("D", f.area_path)):
+            rows[("open", grain, day, path, *deadline_days(f), int(f.escalation_level > 0))] = {"n": 1}
     for grain, period, path in _grains(local_date(f.created_at), f.rollup_path, f.area_path):
         rows[("periods", grain, period, path, f.type, f.status)] = measures
         for dim, value in dims:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from callcenter.models import Ticket, TicketEvent
-from callcenter.models.stats import TicketActionCount, TicketDimension, TicketPeriod
+from callcenter.models.stats import TicketActionCount, TicketDimension, TicketOpenStock, TicketPeriod
 from callcenter.services.stats import call_sql, contributions as c
 from callcenter.services.stats.rollups import rollup_of
 
@@ -25,6 +25,8 @@ TABLES = {
     "periods": (TicketPeriod, ("grain", "period", "rollup_path", "type", "status")),
     "dimensions": (TicketDimension, ("grain", "period", "rollup_path", "dim", "value")),
     "actions": (TicketActionCount, ("grain", "period", "rollup_path", "action")),
+    "open": (TicketOpenStock, ("grain", "period", "rollup_path", "accept_day", "complete_day",
+                               "escalated")),
 }
 _FIELDS = (Ticket.region_path, Ticket.type, Ticket.status, Ticket.channel, Ticket.category_id,
            Ticket.target_department_id, Ticket.target_provider_id, Ticket.created_at,

@@ -6,11 +6,11 @@ repair), and `differences` lists every row where the stored summary and the reco
 """
 from __future__ import annotations
 
-from sqlalchemy import case, delete, func, insert, literal, select
+from sqlalchemy import Date, case, delete, func, insert, literal, select
 from sqlalchemy.engine import Connection
 
 from callcenter.models import Ticket, TicketEvent
-from callcenter.models.stats import STREET_GRAINS, RegionRollup
+from callcenter.models.stats import NEVER, STREET_GRAINS, RegionRollup
 from callcenter.services.stats.contributions import GRAINS
 from callcenter.services.stats.maintenance import TABLES
 from callcenter.services.stats.rollups import ensure_all
@@ -65,12 +65,32 @@ def actions_select(grain: str):
             .select_from(joined).group_by(period, path, E.action))
 
 
+def deadline_days():
+    """(accept day, complete day) as contributions.deadline_days, in SQL."""
+    never = literal(NEVER, Date())
+    accept = case((T.status == "dispatched", local_day(T.accept_deadline)), else_=None)
+    return (func.coalesce(accept, never).label("accept_day"),
+            func.coalesce(local_day(T.complete_deadline), never).label("complete_day"))
+
+
+def open_select(grain: str):
+    """Open tickets now per received day, path, deadline days and escalated (grains d/D)."""
+    period, path = _period(grain), _path(grain)
+    accept, complete = deadline_days()
+    escalated = case((T.escalation_level > 0, 1), else_=0).label("escalated")
+    return (select(literal(grain).label("grain"), period.label("period"), path, accept, complete,
+                   escalated, func.count().label("n"))
+            .select_from(_joined()).where(T.status.in_(ticket_sql.OPEN))
+            .group_by(period, path, accept, complete, escalated))
+
+
 def recount_selects() -> dict[str, list]:
     return {
         "periods": [periods_select(g) for g in GRAINS],
         "dimensions": [dimensions_select(g, d) for g in GRAINS
                        for d in ("channel", "category", "target")],
         "actions": [actions_select(g) for g in GRAINS],
+        "open": [open_select(g) for g in ("d", "D")],
     }
 
 
@@ -104,11 +124,14 @@ def differences(conn: Connection) -> list[tuple]:
                    if want.get(k) != have.get(k)), key=lambda d: tuple(map(str, d[0])))
 
 
-def rebuild(conn: Connection) -> dict[str, int]:
-    """Replace the ticket summaries with a recount; return rows written per table."""
+def rebuild(conn: Connection, names=tuple(TABLES)) -> dict[str, int]:
+    """Replace the ticket summaries (`names`: those a migration has made so far) with a
+    recount; return rows written per table."""
     ensure_all(conn)
     written = {}
     for name, selects in recount_selects().items():
+        if name not in names:
+            continue
         model, _keys = TABLES[name]
         conn.execute(delete(model.__table__))
         for stmt in selects:

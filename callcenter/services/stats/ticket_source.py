@@ -9,14 +9,15 @@ from sqlalchemy.orm import Session
 from callcenter.models import Ticket, TicketEvent
 from callcenter.models.regions import LEVELS
 from callcenter.models.stats import (AREA_GRAINS, TICKET_MEASURES, RegionRollup, TicketActionCount,
-                                     TicketDimension, TicketPeriod)
+                                     TicketDimension, TicketOpenStock, TicketPeriod)
 from callcenter.services.regions import subtree_clause
 from callcenter.services.stats import ticket_sql
-from callcenter.services.stats.periods import DateRange
+from callcenter.services.stats.periods import DateRange, local_date
 from callcenter.services.stats.rollups import ROLLUP_LEVEL, area_covers, summary_covers
 from callcenter.services.stats.sqlfuncs import local_day
 
 T = Ticket.__table__.c
+R = RegionRollup.__table__.c
 
 
 # False reads the street rows only: the tests compare every figure both ways.
@@ -145,25 +146,82 @@ def actions(session: Session, path: str, level: str, rng: DateRange,
 
 STOCK_KEYS = ("open_now", "overdue_now", "escalated_now", "accept_overdue_now", "complete_overdue_now")
 
+# False counts "now" figures from the open tickets only: the tests compare both ways.
+OPEN_ROWS = True
 
-def stocks_by_path(session: Session, path: str, now, rng: DateRange | None = None) -> dict:
-    """Open tickets now per region path under `path` (few rows: the partial index on open
-    tickets serves it): open, overdue and escalated, all received and, with `rng`, the
-    cohort received in it (its still-unsettled overdue tickets for the on-time rates)."""
-    conds = {"open_now": true(), "overdue_now": ticket_sql.overdue_now(now),
-             "escalated_now": T.escalation_level > 0,
-             "accept_overdue_now": ticket_sql.accept_overdue_now(now),
-             "complete_overdue_now": ticket_sql.complete_overdue_now(now)}
-    cols = [func.coalesce(func.sum(case((c, 1), else_=0)), 0).label(k) for k, c in conds.items()]
-    if rng is not None:
-        lo, hi = rng.utc_bounds()
-        cohort = and_(T.created_at >= lo, T.created_at < hi)
-        cols += [func.coalesce(func.sum(case((and_(cohort, c), 1), else_=0)), 0).label("cohort_" + k)
+
+def _stock_conds(now) -> dict:
+    return {"open_now": true(), "overdue_now": ticket_sql.overdue_now(now),
+            "escalated_now": T.escalation_level > 0,
+            "accept_overdue_now": ticket_sql.accept_overdue_now(now),
+            "complete_overdue_now": ticket_sql.complete_overdue_now(now)}
+
+
+def _counts(conds: dict, count, cohort) -> list:
+    """sum(count) per condition, and with `cohort` (received in the range) once more."""
+    cols = [func.coalesce(func.sum(case((c, count), else_=0)), 0).label(k) for k, c in conds.items()]
+    if cohort is not None:
+        cols += [func.coalesce(func.sum(case((and_(cohort, c), count), else_=0)), 0).label("cohort_" + k)
                  for k, c in conds.items()]
-    stmt = select(T.region_path, *cols).where(
+    return cols
+
+
+def _keyed(rows) -> dict:
+    return {row[0]: {k: int(v) for k, v in list(row._mapping.items())[1:]} for row in rows}
+
+
+def stocks_by_path(session: Session, path: str, now, rng: DateRange | None = None,
+                   level: str | None = None, split: bool = True) -> dict:
+    """Open tickets now per path under `path`: open, overdue and escalated, all received
+    and, with `rng`, the cohort received in it (its still-unsettled overdue tickets for the
+    on-time rates). A node at or above street level (`level`) reads the open-stock rows,
+    keyed by street or district path (`split`: fine enough to tell the node's children
+    apart, which a street's cannot be); any other by region path, from the partial index
+    on open tickets."""
+    if OPEN_ROWS and level is not None and summary_covers(level) and \
+            not (split and level == ROLLUP_LEVEL):
+        return _stock_rows(session, path, now, rng, level, split)
+    lo_hi = rng.utc_bounds() if rng is not None else None
+    cohort = and_(T.created_at >= lo_hi[0], T.created_at < lo_hi[1]) if lo_hi else None
+    stmt = select(T.region_path, *_counts(_stock_conds(now), 1, cohort)).where(
         subtree_clause(T.region_path, path), T.status.in_(ticket_sql.OPEN)).group_by(T.region_path)
-    return {row[0]: {k: int(v) for k, v in list(row._mapping.items())[1:]}
-            for row in session.execute(stmt)}
+    return _keyed(session.execute(stmt))
+
+
+def _stock_rows(session: Session, path: str, now, rng: DateRange | None, level: str,
+                split: bool) -> dict:
+    """Stock rows whose deadlines fall on other days than today (before: overdue; after:
+    not), plus the open tickets with a deadline today counted one by one (a range scan
+    over today's deadlines): exactly what the open tickets give, at any instant."""
+    grain = "D" if AREA_ROWS and area_covers(level, split) else "d"
+    today = local_date(now)
+    S = TicketOpenStock
+    conds = {"open_now": true(),
+             "overdue_now": or_(S.accept_day < today, S.complete_day < today),
+             "escalated_now": S.escalated == 1,
+             "accept_overdue_now": S.accept_day < today,
+             "complete_overdue_now": S.complete_day < today}
+    cohort = S.period.between(rng.start, rng.end) if rng is not None else None
+    stmt = select(S.rollup_path, *_counts(conds, S.n, cohort)).where(
+        S.grain == grain, subtree_clause(S.rollup_path, path),
+        S.accept_day != today, S.complete_day != today).group_by(S.rollup_path)
+    out = _keyed(session.execute(stmt))
+    lo, hi = DateRange(today, today).utc_bounds()
+    key = R.area_path if grain == "D" else R.rollup_path
+    cohort = None
+    if rng is not None:
+        c_lo, c_hi = rng.utc_bounds()
+        cohort = and_(T.created_at >= c_lo, T.created_at < c_hi)
+    due_today = or_(and_(T.status == "dispatched", T.accept_deadline >= lo, T.accept_deadline < hi),
+                    and_(T.status.in_(ticket_sql.OPEN), T.complete_deadline >= lo, T.complete_deadline < hi))
+    stmt = select(key, *_counts(_stock_conds(now), 1, cohort)).select_from(
+        Ticket.__table__.join(RegionRollup.__table__, R.region_path == T.region_path)).where(
+        due_today, subtree_clause(T.region_path, path)).group_by(key)
+    for p, values in _keyed(session.execute(stmt)).items():
+        acc = out.setdefault(p, dict.fromkeys(values, 0))
+        for k, v in values.items():
+            acc[k] += v
+    return out
 
 
 def fold(rows: dict, key_of) -> dict:
@@ -176,8 +234,10 @@ def fold(rows: dict, key_of) -> dict:
     return out
 
 
-def stocks(session: Session, path: str, now, rng: DateRange | None = None) -> dict[str, int]:
+def stocks(session: Session, path: str, now, rng: DateRange | None = None,
+           level: str | None = None) -> dict[str, int]:
     """Open, overdue and escalated tickets now; with `rng`, of those received in it."""
-    total = fold(stocks_by_path(session, path, now, rng), lambda p: "all").get("all", {})
+    total = fold(stocks_by_path(session, path, now, rng, level, split=False),
+                 lambda p: "all").get("all", {})
     prefix = "cohort_" if rng is not None else ""
     return {k: int(total.get(prefix + k, 0)) for k in STOCK_KEYS}

@@ -66,7 +66,7 @@ def _totals(rows: dict) -> dict:
 def summary(session: Session, node: Node, rng: DateRange, now: datetime) -> dict:
     """The node's figures for tickets received in `rng`, plus stocks now."""
     rows = src.measures(session, node.path, node.level, rng, ["status"])
-    return _figures(rows, src.stocks_by_path(session, node.path, now, rng),
+    return _figures(rows, src.stocks_by_path(session, node.path, now, rng, node.level, split=False),
                     src.actions(session, node.path, node.level, rng))
 
 
@@ -74,14 +74,14 @@ def children(session: Session, node: Node, rng: DateRange, now: datetime) -> lis
     """Each child region's figures side by side; tickets filed at the node itself come
     first as 本级, so the rows add up to the node's own numbers."""
     rows = src.measures(session, node.path, node.level, rng, ["rollup_path", "status"])
-    return _children(session, node, rows, src.stocks_by_path(session, node.path, now, rng))
+    return _children(session, node, rows, src.stocks_by_path(session, node.path, now, rng, node.level))
 
 
 def overview(session: Session, node: Node, rng: DateRange, now: datetime) -> tuple[dict, list[dict]]:
     """summary() and children() together, from one measures query and one stock query: the
     node's figures are the sum of its children's rows (what a dashboard shows first)."""
     rows = src.measures(session, node.path, node.level, rng, ["rollup_path", "status"])
-    stocks = src.stocks_by_path(session, node.path, now, rng)
+    stocks = src.stocks_by_path(session, node.path, now, rng, node.level)
     return (_figures(rows, stocks, src.actions(session, node.path, node.level, rng)),
             _children(session, node, rows, stocks))
 
