@@ -57,6 +57,28 @@ STOCK = """SELECT split_part(region_path, '/', {child}) child, count(*),
   FROM tickets WHERE region_path >= :lo_path AND region_path < :hi_path
   AND status IN ('open', 'dispatched', 'accepted', 'returned') GROUP BY 1"""
 
+# The same figures from the open-stock rows (migration 0014): rows whose deadlines fall on
+# other days than today, plus the open tickets with a deadline today, counted one by one.
+STOCK_ROWS = """SELECT child, sum(a), sum(b), sum(c), sum(d), sum(e) FROM (
+  SELECT split_part(rollup_path, '/', {child}) child, sum(n) a,
+    sum(n) FILTER (WHERE complete_day < :today OR accept_day < :today) b,
+    sum(n) FILTER (WHERE escalated = 1) c,
+    sum(n) FILTER (WHERE accept_day < :today AND period BETWEEN :d0 AND :d1) d,
+    sum(n) FILTER (WHERE complete_day < :today AND period BETWEEN :d0 AND :d1) e
+  FROM stats_ticket_open_stock WHERE grain = '{grain}' AND rollup_path >= :lo_path AND rollup_path < :hi_path
+  AND accept_day <> :today AND complete_day <> :today GROUP BY 1
+  UNION ALL
+  SELECT split_part(region_path, '/', {child}), count(*),
+    count(*) FILTER (WHERE complete_deadline < :now OR (status = 'dispatched' AND accept_deadline < :now)),
+    count(*) FILTER (WHERE escalation_level > 0),
+    count(*) FILTER (WHERE status = 'dispatched' AND accept_deadline < :now
+                     AND created_at >= :lo AND created_at < :hi),
+    count(*) FILTER (WHERE complete_deadline < :now AND created_at >= :lo AND created_at < :hi)
+  FROM tickets WHERE region_path >= :lo_path AND region_path < :hi_path
+  AND ((status = 'dispatched' AND accept_deadline >= :t0 AND accept_deadline < :t1)
+       OR (status IN ('open', 'dispatched', 'accepted', 'returned')
+           AND complete_deadline >= :t0 AND complete_deadline < :t1)) GROUP BY 1) x GROUP BY child"""
+
 
 def base_dashboard(depth: int) -> list[str]:
     where = "region_path >= :lo_path AND region_path < :hi_path AND created_at >= :lo AND created_at < :hi"
@@ -96,7 +118,7 @@ def summary_dashboard(depth: int) -> list[str]:
         f"SELECT value, sum(n) FROM stats_ticket_dimensions WHERE {area} AND dim = 'category' GROUP BY 1",
         f"SELECT value, sum(n) FROM stats_ticket_dimensions WHERE {area} AND dim = 'channel' GROUP BY 1",
         f"SELECT action, sum(n) FROM stats_ticket_actions WHERE {area} AND action IN ('return', 'reopen') GROUP BY 1",
-        STOCK.format(child=depth + 2),
+        STOCK_ROWS.format(child=depth + 2, grain="D" if depth <= 3 else "d"),
     ]
 
 
@@ -140,6 +162,7 @@ def run_sql(engine, statements, params):
 
 def params_for(node, rng, now, queue="hotline"):
     lo, hi = rng.utc_bounds()
+    t0, t1 = DateRange(local_date(now), local_date(now)).utc_bounds()
     months, _edges = rng.split_months()
     if months:   # whole months m0..m1 from the monthly rows, d0..e0 and e1..d1 from the daily
         m0, m1 = months[0], months[-1]
@@ -148,7 +171,7 @@ def params_for(node, rng, now, queue="hotline"):
         m0, m1, e0, e1 = rng.end + timedelta(days=1), rng.start, rng.end, rng.end + timedelta(days=1)
     return {"m0": m0, "m1": m1, "e0": e0, "e1": e1, "lo_path": node.path, "hi_path": node.path[:-1] + "0", "lo": lo.replace(tzinfo=None),
             "hi": hi.replace(tzinfo=None), "d0": rng.start, "d1": rng.end, "now": now.replace(tzinfo=None),
-            "queue": queue}
+            "queue": queue, "today": local_date(now), "t0": t0.replace(tzinfo=None), "t1": t1.replace(tzinfo=None)}
 
 
 def main() -> None:
@@ -192,7 +215,7 @@ def bench(url: str, args) -> None:
             "SELECT relname, n_live_tup, pg_size_pretty(pg_total_relation_size(relid)) "
             "FROM pg_stat_user_tables WHERE relname IN ('tickets', 'ticket_events', 'call_records', "
             "'stats_ticket_periods', 'stats_ticket_dimensions', 'stats_ticket_actions', "
-            "'stats_call_hours') ORDER BY relname")).all()
+            "'stats_ticket_open_stock', 'stats_call_hours') ORDER BY relname")).all()
     print("tables: " + "; ".join(f"{name} {rows} rows {size}" for name, rows, size in sizes))
     with Session(engine) as s:
         city = st.Node.of(s.get(Region, tree["city"]))
