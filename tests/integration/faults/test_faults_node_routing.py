@@ -15,7 +15,8 @@ NODE_A = [str(8001 + i) for i in range(5)]
 NODE_B = [str(8101 + i) for i in range(5)]
 
 
-def test_commands_go_to_the_bridge_of_the_agents_node(settings, redis_server):
+def test_commands_go_to_the_bridge_of_the_agents_node(settings, container, redis_server):
+    """`container` empties the shared database afterwards: both bridges store what they see."""
     redis = Redis.from_url(redis_server.url)
     redis.flushdb()
     beats = Heartbeats(redis_server.url)
