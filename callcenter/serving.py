@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import os
 import random
 import threading
 from dataclasses import dataclass, field
@@ -46,19 +47,24 @@ def start_telephony(container: Container, *, demo: bool, speed: float = 1.0):
     from integrations.ami.runtime import TelephonyThread
     from integrations.ami.simulator import PBXSimulator
     from integrations.call_control import CallControl
+    from integrations.ami.bridge_process import node_file, node_name
     from integrations.ami.client import parse_ami_url
 
     settings, directory = container.settings, container.extras["queues"]
     wrapup = {q.name: q.wrapup_seconds for q in directory.queues.values()}
     store_calls, store_agents = make_call_stores(container.sessions)
+    # records the database refuses wait in this node's spill file, as with `ami-bridge`
+    spill = node_file(settings, node_name(os.environ.get("AMI_NODE")), "ami-spill")
     if demo:
         sim = PBXSimulator(queues={name: [] for name in directory.queues}, wrapup=wrapup, speed=speed)
         sim.pbx.interactive = True  # a call rings until the agent clicks 接听 (or rings out)
         thread = TelephonyThread(None, container.events, store_calls=store_calls,
-                                 store_agents=store_agents, wrapup=wrapup, simulator=sim)
+                                 store_agents=store_agents, wrapup=wrapup, simulator=sim,
+                                 spill_path=spill)
     elif settings.ami_url:
         thread = TelephonyThread(parse_ami_url(settings.ami_url), container.events,
-                                 store_calls=store_calls, store_agents=store_agents, wrapup=wrapup)
+                                 store_calls=store_calls, store_agents=store_agents, wrapup=wrapup,
+                                 spill_path=spill)
     else:
         return None
     thread.start()

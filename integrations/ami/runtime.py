@@ -34,6 +34,7 @@ class TelephonyThread:
         wrapup: Mapping[str, int] | None = None,
         simulator: PBXSimulator | None = None,
         demo_rate: float | None = None,
+        spill_path: str | None = None,
     ) -> None:
         self.config, self.events, self.simulator, self.demo_rate = (
             config,
@@ -42,6 +43,7 @@ class TelephonyThread:
             demo_rate,
         )
         self.store_calls, self.store_agents, self.wrapup = store_calls, store_agents, wrapup
+        self.spill_path = spill_path
         self.loop = asyncio.new_event_loop()
         self.bridge: AMIBridge | None = None
         self.telephony: Telephony | None = None
@@ -80,6 +82,7 @@ class TelephonyThread:
                 store_calls=self.store_calls,
                 store_agents=self.store_agents,
                 wrapup=self.wrapup,
+                spill_path=self.spill_path,
             )
             self.telephony = Telephony(self.bridge)
         except BaseException as exc:  # noqa: BLE001 - reported to start()
@@ -132,21 +135,4 @@ def start_demo_telephony(
         wrapup=sim.pbx.wrapup,
         simulator=sim,
         demo_rate=rate,
-    ).start()
-
-
-def start_telephony(
-    ami_url: str,
-    events: EventPublisher,
-    store_calls: Store | None = None,
-    store_agents: Store | None = None,
-    wrapup: Mapping[str, int] | None = None,
-) -> TelephonyThread:
-    """The bridge to a real Asterisk (AMI_URL), in-process."""
-    return TelephonyThread(
-        parse_ami_url(ami_url),
-        events,
-        store_calls=store_calls,
-        store_agents=store_agents,
-        wrapup=wrapup,
     ).start()
