@@ -137,6 +137,8 @@ ACCESS: dict[tuple[str, str | None], Rule] = {
     ("open311.create", None): SIGNED,
     ("twilio_voice.start", None): SIGNED,
     ("twilio_voice.step", None): SIGNED,
+    ("twilio_voice.message", None): SIGNED,
+    ("twilio_voice.recording", None): SIGNED,
     ("twilio_voice.prompt", None): PUBLIC,
 }
 
