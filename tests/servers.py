@@ -5,12 +5,14 @@ ends. Missing Debian packages are installed (we run as root on CI and dev machin
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -170,3 +172,17 @@ def descendants(pid: int) -> list[int]:
         found.append(p)
         todo += children.get(p, [])
     return found
+
+
+@contextlib.contextmanager
+def wsgi_server(app):
+    """The app on a free loopback port in a thread (werkzeug, threaded); yields its URL."""
+    from werkzeug.serving import make_server
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -6,13 +6,11 @@ The app runs in demo mode without an SMS gateway, so the code is shown on the pa
 from __future__ import annotations
 
 import re
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from servers import free_port
+from servers import wsgi_server
 
 pytestmark = pytest.mark.e2e
 AXE = (Path(__file__).resolve().parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
@@ -38,12 +36,8 @@ def public_server(container, world):
                                   hours="周一至周五 8:30-17:30", phone="0553-1234567")
     demo = build(container.settings.with_(demo=True), events=RecordingEvents())
     app = create_app(demo.settings, container=demo)
-    port = free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
-    server.server_close()
+    with wsgi_server(app) as url:
+        yield url
     demo.close()
 
 

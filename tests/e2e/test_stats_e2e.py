@@ -6,15 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from conftest import keep_screenshot, login  # noqa: F401  (tests/e2e/conftest helpers)
-from servers import free_port
+from servers import wsgi_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration" / "stats"))
 import stats_dataset as dataset  # noqa: E402  (the hand-counted tickets of the stats tests)
@@ -27,12 +25,8 @@ RANGE = "start=2025-09-28&end=2025-09-30"
 def stats_server(app, container, world):
     with container.sessions.begin() as s:
         dataset.build(s, world)
-    port = free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
-    server.server_close()
+    with wsgi_server(app) as url:
+        yield url
 
 
 def test_dashboard_charts_and_a_saved_custom_query_exported_as_csv(browser, stats_server, world, artifacts):
