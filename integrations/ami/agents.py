@@ -219,7 +219,7 @@ def _member_status(
     if (
         agent.state == "wrap_up"
         and ev.get("InCall") == "0"
-        and last_call.isdigit()
+        and last_call.isdecimal()
         and int(last_call)
     ):
         agent.wrapup_until = int(last_call) * US + tr._wrapup_for(agent.wrapup_queue) * US

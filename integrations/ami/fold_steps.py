@@ -58,7 +58,7 @@ def on_queue_join(fold: CallFold, rec: CallRecord, ev: Ev, t: int, out: Out) -> 
     rec.queued_at = rec.queued_at or t
     rec.queue_left_at = None
     position = ev.get("Position", "")
-    rec.queue_position = int(position) if position.isdigit() else None
+    rec.queue_position = int(position) if position.isdecimal() else None
     _caller_from(rec, ev)
     fold.waiting.setdefault(rec.queue, set()).add(rec.linkedid)
     out.append(("offered", rec, {"queue": rec.queue}))

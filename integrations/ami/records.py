@@ -17,7 +17,7 @@ def timestamp_us(value: str | None) -> int | None:
     if not value:
         return None
     sec, _, frac = value.strip().partition(".")
-    if not sec.isdigit() or (frac and not frac.isdigit()):
+    if not sec.isdecimal() or (frac and not frac.isdecimal()):
         return None
     return int(sec) * US + int((frac + "000000")[:6])
 

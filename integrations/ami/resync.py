@@ -66,7 +66,7 @@ def _adopt(
         if entry is not None:
             rec.queue = entry.get("Queue")
             wait = entry.get("Wait", "0")
-            rec.queued_at = now - int(wait) * US if wait.isdigit() else now
+            rec.queued_at = now - int(wait) * US if wait.isdecimal() else now
             fold.waiting.setdefault(rec.queue or "", set()).add(lid)
         ext = extension_of(c.get("Channel"))
         if c is not root and ext and c.get("BridgeId"):

@@ -26,7 +26,7 @@ def _text(ev: Ev, key: str) -> str | None:
 
 def _int(ev: Ev, key: str) -> int | None:
     value = (ev.get(key) or "").strip()
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isdecimal() else None
 
 
 def _base(rec: CallRecord, ev: Ev) -> dict[str, Any]:
