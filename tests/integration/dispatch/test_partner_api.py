@@ -61,7 +61,7 @@ def test_a_supervisor_retries_a_failed_delivery_and_switches_it_to_another_chann
     agent, sup = bearer(container, "agent_a1"), bearer(container, "sup_a")
     client.post(f"/api/v1/tickets/{number}/dispatch", headers=agent,
                 json={"target": {"kind": "department", "id": world.departments["MZ"]}})
-    _wait_until(lambda: _state(container, "webhook") == "failed")
+    _wait_until(lambda: _state(container, "webhook") == "failed" and _state(container, "email") == "failed")
     items = client.get("/api/v1/deliveries?state=failed", headers=sup).json["items"]
     assert sorted(d["channel"] for d in items) == ["email", "webhook"]  # no SMTP in the test app
     failed = next(d for d in items if d["channel"] == "webhook")
