@@ -62,6 +62,7 @@ def fastagi(bind: str | None, demo: bool) -> None:
         click.echo(f"FastAGI listening on {bind} (routes /hotline, /survey)")
         await stop.wait()
         await stop_server(server, app)
+        await service.close()  # the lookup processes
 
     try:
         asyncio.run(serve())

@@ -120,8 +120,9 @@ class DeferredDirectory:
     The engine runs inline; when it asks for something not fetched yet this raises
     DirectoryDeferred, the runner awaits `fetch` (on a worker thread, with a timeout) and
     runs the same engine step again, which is pure given its state and these answers.
-    Only steps that touch the store pay for a thread hop, and each answer is fetched once
-    per call. A directory with `caller_context(number)` answers the caller lookup and the
+    Only steps that touch the store pay for a thread hop (or, for an async directory with
+    `ask(question, *args)`, a round trip to the lookup process), and each answer is fetched
+    once per call. A directory with `caller_context(number)` answers the caller lookup and the
     caller's own latest tickets in one hop, so checking one's own ticket needs no second.
     """
 
@@ -142,20 +143,27 @@ class DeferredDirectory:
         import asyncio
 
         name, args = key
-        loop = asyncio.get_running_loop()
-        context = getattr(self.inner, "caller_context", None)
+        ask = getattr(self.inner, "ask", None)  # an async directory (ivr/lookup_process.py)
+        # An async directory always answers caller_context (it runs a StoreDirectory).
+        context = ask is not None or hasattr(self.inner, "caller_context")
+        if ask is None:
+            loop = asyncio.get_running_loop()
+
+            def ask(question, *a):
+                return loop.run_in_executor(self.executor, getattr(self.inner, question), *a)
         try:
             async with asyncio.timeout(self.timeout):
-                if name == "lookup_caller" and context is not None:
-                    matches, tickets = await loop.run_in_executor(self.executor, context, *args)
+                if name == "lookup_caller" and context:
+                    matches, tickets = await ask("caller_context", *args)
                     for info in tickets:
                         self.answers[("ticket_status", (info.number,))] = info
                     self.answers[key] = matches
                 else:
-                    self.answers[key] = await loop.run_in_executor(
-                        self.executor, getattr(self.inner, name), *args)
+                    self.answers[key] = await ask(name, *args)
         except TimeoutError:
             self.answers[key] = DirectoryError(f"{name} timed out after {self.timeout}s")
+        except DirectoryError as exc:
+            self.answers[key] = exc
         except Exception as exc:  # noqa: BLE001 — any store failure becomes a queued call
             self.answers[key] = DirectoryError(f"{name} failed: {type(exc).__name__}")
 

@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 # event loop needs, so more threads only add switching (decisions/0003); a slow database
 # is bounded by the lookup timeout, not by more threads.
 LOOKUP_WORKERS = 4
+# Child processes answering store lookups for `callcenter fastagi` (ivr/lookup_process.py).
+LOOKUP_PROCESSES = 1
 
 
 class HandshakeError(Exception):
@@ -135,6 +137,21 @@ class IvrService:
         if self.executor is None:  # store calls run here, never on the event loop
             self.executor = ThreadPoolExecutor(self.lookup_workers, "ivr-directory")
 
+    async def start(self) -> None:
+        """Start what the directory runs beside the server (lookup processes), if anything."""
+        start = getattr(self.directory, "start", None)
+        if start is not None:
+            await start()
+
+    async def close(self) -> None:
+        """Stop the lookup threads and processes."""
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        close = getattr(self.directory, "close", None)
+        if close is not None:
+            result = close()
+            if asyncio.iscoroutine(result):
+                await result
+
     def engine(self, name: str) -> Engine:
         """Build a call's engine; a blocking directory is fetched off the loop, per call."""
         directory = self.directory
@@ -182,6 +199,7 @@ async def start_server(service: IvrService, bind: str, limits: Limits | None = N
     """Start listening; return (asyncio.Server, application)."""
     app = make_application(service, limits)
     host, port = parse_bind(bind)
+    await service.start()
     server = await asyncio.start_server(app.handler, host, port,
                                         limit=app.limits.line_max_bytes)
     return server, app

@@ -15,6 +15,11 @@ def make_directory(settings: Settings, readers: int = 8) -> IvrDirectory:
         from ivr.demo import demo_directory
 
         return demo_directory()
+    return make_store_directory(settings, readers)
+
+
+def make_store_directory(settings: Settings, readers: int = 8) -> IvrDirectory:
+    """Return the directory over settings.database_url (also what a lookup process runs)."""
     from callcenter.bootstrap import build
     from ivr.store_directory import StoreDirectory, make_read_engine
 
@@ -23,11 +28,19 @@ def make_directory(settings: Settings, readers: int = 8) -> IvrDirectory:
 
 
 def make_service(settings: Settings, env=None):
-    """Build the FastAGI service as `callcenter fastagi` runs it (the benchmark uses this too)."""
-    from ivr.fastagi import LOOKUP_WORKERS, IvrService
+    """Build the FastAGI service as `callcenter fastagi` runs it (the benchmark uses this too).
 
-    return IvrService(directory=make_directory(settings, readers=LOOKUP_WORKERS),
-                      clock=make_clock(env), lookup_workers=LOOKUP_WORKERS)
+    Store lookups run in LOOKUP_PROCESSES child processes, not threads (decisions/0008).
+    """
+    from ivr.fastagi import LOOKUP_PROCESSES, IvrService
+    from ivr.lookup_process import LookupProcesses
+
+    if settings.demo:
+        directory = make_directory(settings)
+    else:
+        child_env = dict(os.environ, DATABASE_URL=settings.database_url, CALLCENTER_DEMO="")
+        directory = LookupProcesses(child_env, LOOKUP_PROCESSES)
+    return IvrService(directory=directory, clock=make_clock(env))
 
 
 def make_guarded_directory(settings: Settings, timeout: float = 2.0) -> GuardedDirectory:
