@@ -88,18 +88,22 @@ class LookupChild:
 class LookupProcesses:
     """An async directory: `ask(question, *args)` answered by StoreDirectory in a child.
 
-    `env` is the child's environment (it builds its directory from DATABASE_URL there).
+    `env` is the child's environment (it builds its directory from DATABASE_URL there);
+    `command` runs the child (default: this module).
     Children start on `start()` or the first question and again, at most once per
     RESPAWN_AFTER, after one dies; a question goes to the child with the fewest waiting,
     so one slow query holds only the questions queued behind it on that child.
     """
 
-    def __init__(self, env: dict[str, str], processes: int = 1):
+    def __init__(self, env: dict[str, str], processes: int = 1,
+                 command: list[str] | None = None):
         self.env, self.size = env, processes
+        self.command = command or [sys.executable, "-m", "ivr.lookup_process"]
         self.children: list[LookupChild | None] = [None] * processes
         self._started: list[float] = [0.0] * processes
         self._ids = itertools.count(1)
         self._spawning: dict[int, asyncio.Task] = {}
+        self.starts = 0  # children started so far (a restart is logged)
 
     async def start(self, timeout: float = 30.0) -> None:
         """Start the children and wait until each has answered once (imports, database).
@@ -118,8 +122,12 @@ class LookupProcesses:
 
     async def _spawn(self, i: int) -> LookupChild:
         self._started[i] = time.monotonic()
+        self.starts += 1
+        if self.children[i] is not None:
+            log.warning("lookup process %d ended (exit %s): starting it again", i,
+                        self.children[i].proc.returncode)
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "ivr.lookup_process", stdin=asyncio.subprocess.PIPE,
+            *self.command, stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE, env=self.env)
         child = LookupChild(proc)
         self.children[i] = child

@@ -137,6 +137,7 @@ class ServerThread:
     def __exit__(self, *exc) -> None:
         fut = asyncio.run_coroutine_threadsafe(stop_server(self.server, self.app), self.loop)
         fut.result(10)
+        asyncio.run_coroutine_threadsafe(self.service.close(), self.loop).result(10)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(10)
         self.loop.close()
