@@ -3,7 +3,10 @@ tables below it. Both give the same sums; callers never choose."""
 from __future__ import annotations
 
 from collections import defaultdict
-from sqlalchemy import and_, case, func, or_, select, true
+from datetime import date
+from functools import lru_cache
+
+from sqlalchemy import Date, and_, bindparam, case, func, or_, select, true, union_all
 from sqlalchemy.orm import Session
 
 from callcenter.models import Ticket, TicketEvent
@@ -24,53 +27,79 @@ R = RegionRollup.__table__.c
 AREA_ROWS = True
 
 
-def _grains(rng: DateRange, need_days: bool, area: bool):
-    """(grain, condition on period) pairs covering the range: whole months from the monthly
-    rows, the edges from the daily rows; area rows (D/M) when `area`, else street rows."""
+def _grains(rng: DateRange, need_days: bool, area: bool) -> list[tuple[str, date, date]]:
+    """(grain, first, last period) triples covering the range: whole months from the monthly
+    rows (first..last month start), the edges from the daily rows; area rows (D/M) when
+    `area`, else street rows."""
     day, month = ("D", "M") if area else ("d", "m")
     if need_days:
-        return [(day, rng)]
+        return [(day, rng.start, rng.end)]
     months, edges = rng.split_months()
-    out = [(month, months)] if months else []
-    return out + [(day, e) for e in edges]
+    out = [(month, months[0], months[-1])] if months else []
+    return out + [(day, e.start, e.end) for e in edges]
 
 
 def _uses_area(level: str, group) -> bool:
     return AREA_ROWS and area_covers(level, "rollup_path" in group)
 
 
-def _period_clause(model, grain, part):
-    if grain in ("m", "M"):
-        return and_(model.grain == grain, model.period.in_(part))
-    return and_(model.grain == grain, model.period >= part.start, model.period <= part.end)
+def _names_paths(level: str, grain: str) -> bool:
+    """On street rows a district or street names its rollup paths (from
+    stats_region_rollups, where every summary row's path comes from), so PostgreSQL reads
+    each one's period range on the region-first index; a city or wider, and any node on
+    the area rows (a district is one area path), reads a path range."""
+    return grain not in AREA_GRAINS and LEVELS.index(level) >= LEVELS.index("district")
 
 
-def _in_subtree(column, path: str, level: str, grain: str):
-    """Summary rows under `path`. On street rows a district or street names its rollup
-    paths (from stats_region_rollups, where every summary row's path comes from), so
-    PostgreSQL reads each one's period range on the region-first index; a city or wider,
-    and any node on the area rows (a district is one area path), reads a path range."""
-    if grain in AREA_GRAINS or LEVELS.index(level) < LEVELS.index("district"):
-        return subtree_clause(column, path)
-    return column.in_(select(RegionRollup.rollup_path).where(subtree_clause(RegionRollup.rollup_path, path)))
+def _subtree_param(column):
+    """`column` under the node: lo_path <= column < hi_path (as subtree_clause)."""
+    return and_(column >= bindparam("lo_path"), column < bindparam("hi_path"))
+
+
+def _path_params(path: str) -> dict:
+    return {"lo_path": path, "hi_path": path[:-1] + chr(ord(path[-1]) + 1)}
+
+
+_MODELS = {m.__tablename__: m for m in (TicketPeriod, TicketDimension, TicketActionCount)}
+
+
+@lru_cache(maxsize=512)
+def _summary_statement(table: str, group: tuple, names: tuple, grains: tuple, named: bool,
+                       extra: str | None):
+    """Built once per shape, with bind parameters: constructing a select of ten sums costs
+    about as much as PostgreSQL takes to answer it, and dashboards run per request. One
+    statement reads the monthly and the edge days' rows together (one round trip)."""
+    c = _MODELS[table].__table__.c
+    cols = [c[g] for g in group]
+    periods = or_(*(and_(c.grain == grain, c.period >= bindparam(f"p{i}a", type_=Date),
+                         c.period <= bindparam(f"p{i}b", type_=Date))
+                    for i, grain in enumerate(grains)))
+    where = [periods, c.rollup_path.in_(select(R.rollup_path).where(_subtree_param(R.rollup_path)))
+             if named else _subtree_param(c.rollup_path)]
+    if extra == "dim":
+        where.append(c.dim == bindparam("dim"))
+    elif extra == "action":
+        where.append(c.action.in_(bindparam("actions", expanding=True)))
+    return select(*cols, *[func.sum(c[m]).label(m) for m in names]).where(*where).group_by(*cols)
 
 
 def _summary(session: Session, model, path: str, level: str, rng: DateRange, group: list[str],
-             values: list, need_days: bool = False, extra=true()) -> list:
-    """One statement: the monthly and the edge days' rows together (one round trip)."""
+             names: tuple, need_days: bool = False, extra: str | None = None,
+             params: dict | None = None) -> list:
     grains = _grains(rng, need_days, _uses_area(level, group))
-    cols = [getattr(model, g) for g in group]
-    stmt = select(*cols, *values).where(
-        or_(*(_period_clause(model, grain, part) for grain, part in grains)),
-        _in_subtree(model.rollup_path, path, level, grains[0][0]), extra)
-    return session.execute(stmt.group_by(*cols)).all()
+    stmt = _summary_statement(model.__tablename__, tuple(group), tuple(names),
+                              tuple(g for g, _, _ in grains), _names_paths(level, grains[0][0]), extra)
+    values = _path_params(path) | (params or {})
+    for i, (_, first, last) in enumerate(grains):
+        values[f"p{i}a"], values[f"p{i}b"] = first, last
+    return session.execute(stmt, values).all()
 
 
 def _sum_rows(rows, width: int) -> dict:
     """Add up rows that share the first `width` columns (months and edge days come apart)."""
     out: dict = defaultdict(lambda: defaultdict(int))
+    names = list(rows[0]._mapping.keys())[width:] if rows else []
     for row in rows:
-        names = list(row._mapping.keys())[width:]
         acc = out[tuple(row[:width])]
         for name, value in zip(names, row[width:]):
             acc[name] += int(value or 0)
@@ -100,8 +129,7 @@ def measures(session: Session, path: str, level: str, rng: DateRange, group: lis
     children read base tables."""
     splits_street = "rollup_path" in group and level == ROLLUP_LEVEL
     if summary_covers(level) and not splits_street:
-        values = [func.sum(getattr(TicketPeriod, m)).label(m) for m in names]
-        rows = _summary(session, TicketPeriod, path, level, rng, group, values, "period" in group)
+        rows = _summary(session, TicketPeriod, path, level, rng, group, names, "period" in group)
     else:
         cols = [local_day(T.created_at).label("period") if g == "period" else
                 GROUP_COLUMNS[g].label(g) for g in group]
@@ -115,8 +143,8 @@ def dimension(session: Session, path: str, level: str, rng: DateRange, dim: str,
     """Received tickets by channel, category id or target, optionally per rollup path."""
     group = ["rollup_path", "value"] if by_rollup else ["value"]
     if summary_covers(level):
-        rows = _summary(session, TicketDimension, path, level, rng, group,
-                        [func.sum(TicketDimension.n).label("n")], extra=TicketDimension.dim == dim)
+        rows = _summary(session, TicketDimension, path, level, rng, group, ("n",),
+                        extra="dim", params={"dim": dim})
         return _sum_rows(rows, len(group))
     value = ticket_sql.dimension_value(dim).label("value")
     cols = ([T.region_path.label("rollup_path")] if by_rollup else []) + [value]
@@ -129,9 +157,8 @@ def actions(session: Session, path: str, level: str, rng: DateRange,
             names=("return", "reopen")) -> dict[str, int]:
     """Timeline actions taken in `rng` (by the day of the action) under `path`."""
     if summary_covers(level):
-        rows = _summary(session, TicketActionCount, path, level, rng, ["action"],
-                        [func.sum(TicketActionCount.n).label("n")],
-                        extra=TicketActionCount.action.in_(names))
+        rows = _summary(session, TicketActionCount, path, level, rng, ["action"], ("n",),
+                        extra="action", params={"actions": list(names)})
         found = _sum_rows(rows, 1)
         return {a: found[(a,)]["n"] if (a,) in found else 0 for a in names}
     lo, hi = rng.utc_bounds()
@@ -167,7 +194,33 @@ def _counts(conds: dict, count, cohort) -> list:
 
 
 def _keyed(rows) -> dict:
-    return {row[0]: {k: int(v) for k, v in list(row._mapping.items())[1:]} for row in rows}
+    """path → counts; a path met twice (the two parts of the stock rows) adds up."""
+    out: dict = {}
+    for row in rows:
+        values = list(row._mapping.items())[1:]
+        acc = out.setdefault(row[0], dict.fromkeys((k for k, _ in values), 0))
+        for k, v in values:
+            acc[k] += int(v)
+    return out
+
+
+def _ticket_cohort():
+    return and_(T.created_at >= bindparam("c_lo", type_=T.created_at.type),
+                T.created_at < bindparam("c_hi", type_=T.created_at.type))
+
+
+def _cohort_params(rng: DateRange | None) -> dict:
+    if rng is None:
+        return {}
+    lo, hi = rng.utc_bounds()
+    return {"c_lo": lo, "c_hi": hi, "c_d0": rng.start, "c_d1": rng.end}
+
+
+@lru_cache(maxsize=16)
+def _open_statement(cohort: bool):
+    now = bindparam("now", type_=T.accept_deadline.type)
+    return select(T.region_path, *_counts(_stock_conds(now), 1, _ticket_cohort() if cohort else None)) \
+        .where(_subtree_param(T.region_path), T.status.in_(ticket_sql.OPEN)).group_by(T.region_path)
 
 
 def stocks_by_path(session: Session, path: str, now, rng: DateRange | None = None,
@@ -178,50 +231,43 @@ def stocks_by_path(session: Session, path: str, now, rng: DateRange | None = Non
     keyed by street or district path (`split`: fine enough to tell the node's children
     apart, which a street's cannot be); any other by region path, from the partial index
     on open tickets."""
+    params = _path_params(path) | _cohort_params(rng) | {"now": now}
     if OPEN_ROWS and level is not None and summary_covers(level) and \
             not (split and level == ROLLUP_LEVEL):
-        return _stock_rows(session, path, now, rng, level, split)
-    lo_hi = rng.utc_bounds() if rng is not None else None
-    cohort = and_(T.created_at >= lo_hi[0], T.created_at < lo_hi[1]) if lo_hi else None
-    stmt = select(T.region_path, *_counts(_stock_conds(now), 1, cohort)).where(
-        subtree_clause(T.region_path, path), T.status.in_(ticket_sql.OPEN)).group_by(T.region_path)
-    return _keyed(session.execute(stmt))
+        grain = "D" if AREA_ROWS and area_covers(level, split) else "d"
+        today = local_date(now)
+        t0, t1 = DateRange(today, today).utc_bounds()
+        params |= {"today": today, "t0": t0, "t1": t1}
+        return _keyed(session.execute(_stock_rows_statement(grain, rng is not None), params))
+    return _keyed(session.execute(_open_statement(rng is not None), params))
 
 
-def _stock_rows(session: Session, path: str, now, rng: DateRange | None, level: str,
-                split: bool) -> dict:
+@lru_cache(maxsize=16)
+def _stock_rows_statement(grain: str, cohort: bool):
     """Stock rows whose deadlines fall on other days than today (before: overdue; after:
     not), plus the open tickets with a deadline today counted one by one (a range scan
-    over today's deadlines): exactly what the open tickets give, at any instant."""
-    grain = "D" if AREA_ROWS and area_covers(level, split) else "d"
-    today = local_date(now)
-    S = TicketOpenStock
+    over today's deadlines): exactly what the open tickets give, at any instant. One
+    statement (UNION ALL), keyed by the rows' path; a path may come from both parts."""
+    S = TicketOpenStock.__table__.c
+    today = bindparam("today", type_=Date)
     conds = {"open_now": true(),
              "overdue_now": or_(S.accept_day < today, S.complete_day < today),
              "escalated_now": S.escalated == 1,
              "accept_overdue_now": S.accept_day < today,
              "complete_overdue_now": S.complete_day < today}
-    cohort = S.period.between(rng.start, rng.end) if rng is not None else None
-    stmt = select(S.rollup_path, *_counts(conds, S.n, cohort)).where(
-        S.grain == grain, subtree_clause(S.rollup_path, path),
+    in_range = S.period.between(bindparam("c_d0", type_=Date), bindparam("c_d1", type_=Date))
+    rows = select(S.rollup_path.label("path"), *_counts(conds, S.n, in_range if cohort else None)).where(
+        S.grain == grain, _subtree_param(S.rollup_path),
         S.accept_day != today, S.complete_day != today).group_by(S.rollup_path)
-    out = _keyed(session.execute(stmt))
-    lo, hi = DateRange(today, today).utc_bounds()
     key = R.area_path if grain == "D" else R.rollup_path
-    cohort = None
-    if rng is not None:
-        c_lo, c_hi = rng.utc_bounds()
-        cohort = and_(T.created_at >= c_lo, T.created_at < c_hi)
+    now = bindparam("now", type_=T.accept_deadline.type)
+    lo, hi = bindparam("t0", type_=T.accept_deadline.type), bindparam("t1", type_=T.accept_deadline.type)
     due_today = or_(and_(T.status == "dispatched", T.accept_deadline >= lo, T.accept_deadline < hi),
                     and_(T.status.in_(ticket_sql.OPEN), T.complete_deadline >= lo, T.complete_deadline < hi))
-    stmt = select(key, *_counts(_stock_conds(now), 1, cohort)).select_from(
-        Ticket.__table__.join(RegionRollup.__table__, R.region_path == T.region_path)).where(
-        due_today, subtree_clause(T.region_path, path)).group_by(key)
-    for p, values in _keyed(session.execute(stmt)).items():
-        acc = out.setdefault(p, dict.fromkeys(values, 0))
-        for k, v in values.items():
-            acc[k] += v
-    return out
+    tickets = select(key.label("path"), *_counts(_stock_conds(now), 1, _ticket_cohort() if cohort else None)) \
+        .select_from(Ticket.__table__.join(RegionRollup.__table__, R.region_path == T.region_path)) \
+        .where(due_today, _subtree_param(T.region_path)).group_by(key)
+    return union_all(rows, tickets)
 
 
 def fold(rows: dict, key_of) -> dict:
