@@ -172,6 +172,8 @@ def actions(session: Session, path: str, level: str, rng: DateRange,
 
 
 STOCK_KEYS = ("open_now", "overdue_now", "escalated_now", "accept_overdue_now", "complete_overdue_now")
+# What the figures take from the cohort (received in the range): the on-time denominators.
+RATE_KEYS = ("accept_overdue_now", "complete_overdue_now")
 
 # False counts "now" figures from the open tickets only: the tests compare both ways.
 OPEN_ROWS = True
@@ -184,13 +186,12 @@ def _stock_conds(now) -> dict:
             "complete_overdue_now": ticket_sql.complete_overdue_now(now)}
 
 
-def _counts(conds: dict, count, cohort) -> list:
-    """sum(count) per condition, and with `cohort` (received in the range) once more."""
+def _counts(conds: dict, count, cohort, cohort_keys: tuple) -> list:
+    """sum(count) per condition, and for `cohort_keys` with `cohort` (received in the
+    range) once more."""
     cols = [func.coalesce(func.sum(case((c, count), else_=0)), 0).label(k) for k, c in conds.items()]
-    if cohort is not None:
-        cols += [func.coalesce(func.sum(case((and_(cohort, c), count), else_=0)), 0).label("cohort_" + k)
-                 for k, c in conds.items()]
-    return cols
+    return cols + [func.coalesce(func.sum(case((and_(cohort, conds[k]), count), else_=0)), 0)
+                   .label("cohort_" + k) for k in cohort_keys]
 
 
 def _keyed(rows) -> dict:
@@ -217,20 +218,22 @@ def _cohort_params(rng: DateRange | None) -> dict:
 
 
 @lru_cache(maxsize=16)
-def _open_statement(cohort: bool):
+def _open_statement(cohort_keys: tuple):
     now = bindparam("now", type_=T.accept_deadline.type)
-    return select(T.region_path, *_counts(_stock_conds(now), 1, _ticket_cohort() if cohort else None)) \
+    return select(T.region_path, *_counts(_stock_conds(now), 1, _ticket_cohort(), cohort_keys)) \
         .where(_subtree_param(T.region_path), T.status.in_(ticket_sql.OPEN)).group_by(T.region_path)
 
 
 def stocks_by_path(session: Session, path: str, now, rng: DateRange | None = None,
-                   level: str | None = None, split: bool = True) -> dict:
+                   level: str | None = None, split: bool = True, cohort_keys: tuple = RATE_KEYS) -> dict:
     """Open tickets now per path under `path`: open, overdue and escalated, all received
     and, with `rng`, the cohort received in it (its still-unsettled overdue tickets for the
     on-time rates). A node at or above street level (`level`) reads the open-stock rows,
     keyed by street or district path (`split`: fine enough to tell the node's children
     apart, which a street's cannot be); any other by region path, from the partial index
-    on open tickets."""
+    on open tickets. Of the cohort, only `cohort_keys` are counted (the figures need the
+    on-time denominators)."""
+    cohort_keys = tuple(cohort_keys) if rng is not None else ()
     params = _path_params(path) | _cohort_params(rng) | {"now": now}
     if OPEN_ROWS and level is not None and summary_covers(level) and \
             not (split and level == ROLLUP_LEVEL):
@@ -238,12 +241,12 @@ def stocks_by_path(session: Session, path: str, now, rng: DateRange | None = Non
         today = local_date(now)
         t0, t1 = DateRange(today, today).utc_bounds()
         params |= {"today": today, "t0": t0, "t1": t1}
-        return _keyed(session.execute(_stock_rows_statement(grain, rng is not None), params))
-    return _keyed(session.execute(_open_statement(rng is not None), params))
+        return _keyed(session.execute(_stock_rows_statement(grain, cohort_keys), params))
+    return _keyed(session.execute(_open_statement(cohort_keys), params))
 
 
 @lru_cache(maxsize=16)
-def _stock_rows_statement(grain: str, cohort: bool):
+def _stock_rows_statement(grain: str, cohort_keys: tuple):
     """Stock rows whose deadlines fall on other days than today (before: overdue; after:
     not), plus the open tickets with a deadline today counted one by one (a range scan
     over today's deadlines): exactly what the open tickets give, at any instant. One
@@ -256,7 +259,7 @@ def _stock_rows_statement(grain: str, cohort: bool):
              "accept_overdue_now": S.accept_day < today,
              "complete_overdue_now": S.complete_day < today}
     in_range = S.period.between(bindparam("c_d0", type_=Date), bindparam("c_d1", type_=Date))
-    rows = select(S.rollup_path.label("path"), *_counts(conds, S.n, in_range if cohort else None)).where(
+    rows = select(S.rollup_path.label("path"), *_counts(conds, S.n, in_range, cohort_keys)).where(
         S.grain == grain, _subtree_param(S.rollup_path),
         S.accept_day != today, S.complete_day != today).group_by(S.rollup_path)
     key = R.area_path if grain == "D" else R.rollup_path
@@ -264,7 +267,7 @@ def _stock_rows_statement(grain: str, cohort: bool):
     lo, hi = bindparam("t0", type_=T.accept_deadline.type), bindparam("t1", type_=T.accept_deadline.type)
     due_today = or_(and_(T.status == "dispatched", T.accept_deadline >= lo, T.accept_deadline < hi),
                     and_(T.status.in_(ticket_sql.OPEN), T.complete_deadline >= lo, T.complete_deadline < hi))
-    tickets = select(key.label("path"), *_counts(_stock_conds(now), 1, _ticket_cohort() if cohort else None)) \
+    tickets = select(key.label("path"), *_counts(_stock_conds(now), 1, _ticket_cohort(), cohort_keys)) \
         .select_from(Ticket.__table__.join(RegionRollup.__table__, R.region_path == T.region_path)) \
         .where(due_today, _subtree_param(T.region_path)).group_by(key)
     return union_all(rows, tickets)
@@ -283,7 +286,7 @@ def fold(rows: dict, key_of) -> dict:
 def stocks(session: Session, path: str, now, rng: DateRange | None = None,
            level: str | None = None) -> dict[str, int]:
     """Open, overdue and escalated tickets now; with `rng`, of those received in it."""
-    total = fold(stocks_by_path(session, path, now, rng, level, split=False),
+    total = fold(stocks_by_path(session, path, now, rng, level, split=False, cohort_keys=STOCK_KEYS),
                  lambda p: "all").get("all", {})
     prefix = "cohort_" if rng is not None else ""
     return {k: int(total.get(prefix + k, 0)) for k in STOCK_KEYS}

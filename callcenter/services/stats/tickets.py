@@ -89,7 +89,7 @@ def overview(session: Session, node: Node, rng: DateRange, now: datetime) -> tup
 def _figures(rows: dict, stocks: dict, acts: dict) -> dict:
     """Figures from measure rows keyed (…, status), per-path stock rows and action counts."""
     stock = src.fold(stocks, lambda p: "all").get("all", {})
-    cohort = {k: stock.get("cohort_" + k, 0) for k in src.STOCK_KEYS}
+    cohort = {k: stock.get("cohort_" + k, 0) for k in src.RATE_KEYS}
     figures = derive(_totals(rows), cohort, acts)
     by_status: dict = defaultdict(int)
     for key, v in rows.items():
@@ -119,7 +119,7 @@ def _children(session: Session, node: Node, rows: dict, stocks: dict) -> list[di
         if status == "cancelled":
             acc["cancelled"] += measures.get("n", 0)
     folded = src.fold(stocks, lambda p: _child_path(node.path, p))
-    stock = {p: {k: v.get("cohort_" + k, 0) for k in src.STOCK_KEYS} for p, v in folded.items()}
+    stock = {p: {k: v.get("cohort_" + k, 0) for k in src.RATE_KEYS} for p, v in folded.items()}
     out = []
     for path, rid, name in [(node.path, node.id, "本级")] + [(k.path, k.id, k.name) for k in kids]:
         if path == node.path and path not in by_child:
