@@ -85,7 +85,8 @@ def base_dashboard(depth: int) -> list[str]:
     return [
         f"SELECT status, {FLAGS} FROM tickets WHERE {where} GROUP BY status",
         f"SELECT split_part(region_path, '/', {depth + 2}) child, {FLAGS} FROM tickets WHERE {where} GROUP BY 1",
-        f"SELECT {LOCAL} d, count(*), count(resolved_at) FROM tickets WHERE {where} GROUP BY 1",
+        f"SELECT {LOCAL} d, count(*), count(resolved_at), count(satisfaction), "
+        f"count(*) FILTER (WHERE satisfaction >= 4) FROM tickets WHERE {where} GROUP BY 1",
         f"SELECT category_id, count(*) FROM tickets WHERE {where} GROUP BY 1",
         f"SELECT channel, count(*) FROM tickets WHERE {where} GROUP BY 1",
         "SELECT e.action, count(*) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id "
@@ -113,7 +114,7 @@ def summary_dashboard(depth: int) -> list[str]:
     return [
         f"SELECT status, {SUMS} FROM stats_ticket_periods WHERE {area} GROUP BY status",
         child,
-        f"SELECT period, sum(n), sum(resolved) FROM stats_ticket_periods "
+        f"SELECT period, sum(n), sum(resolved), sum(rated), sum(satisfied) FROM stats_ticket_periods "
         f"WHERE grain = 'D' AND period BETWEEN :d0 AND :d1 AND {region} GROUP BY 1",
         f"SELECT value, sum(n) FROM stats_ticket_dimensions WHERE {area} AND dim = 'category' GROUP BY 1",
         f"SELECT value, sum(n) FROM stats_ticket_dimensions WHERE {area} AND dim = 'channel' GROUP BY 1",
