@@ -103,6 +103,8 @@ def init_realtime(app, container_, socketio=None) -> None:
     """
     sio = socketio or (default_socketio if default_socketio.server is None else SocketIO())
     settings = container_.settings
+    from integrations.push import hand_over_quickly
+    hand_over_quickly()  # the sockets' writer threads get the GIL within 0.1 ms
     manager = (python_socketio.RedisManager(settings.redis_url, channel=CHANNEL)
                if settings.redis_url else python_socketio.Manager())
     sio.init_app(app, async_mode="threading", client_manager=manager, cors_allowed_origins=None,

@@ -7,6 +7,9 @@ Every part runs in its own process, as in production, so no two share a GIL:
   product   PBX simulator │ `callcenter serve` (embedded: the bridge inside it) │
             [Redis mode: `callcenter ami-bridge` + redis-server] │ the N agents' clients
   baseline  trigger │ bare python-socketio server │ the N clients (the same client code)
+  baseline, Redis (printed beside it, labelled; the aim stays the targeted baseline above)
+            trigger │ bare emitter (python-socketio write-only RedisManager) │ redis-server │
+            bare python-socketio server with a RedisManager │ the N clients
 The simulator stamps a call after writing its AgentCalled frame, the trigger after writing
 its line; a client stamps on receipt. Stamps are time.monotonic_ns() (CLOCK_MONOTONIC: one
 clock for every process on the machine). Loopback only, free ports; PostgreSQL as in
@@ -42,6 +45,7 @@ import socketio  # noqa: E402
 from servers import free_port, wait_port  # noqa: E402
 
 CLI = Path(sys.executable).parent / "callcenter"
+CHANNEL = "cc-pop-baseline"
 ROLE_ENV = ("DATABASE_URL", "REDIS_URL", "AMI_URL", "SECRET_KEY", "CALLCENTER_INSTANCE")
 
 
@@ -144,15 +148,23 @@ def baseline(agents: int, rate: float, seconds: float) -> list[float]:
     return lat
 
 
-def baseline_run(agents: int, rate: float, seconds: float) -> tuple[list[float], int]:
+def baseline_run(agents: int, rate: float, seconds: float, redis_url: str | None = None
+                 ) -> tuple[list[float], int]:
+    """Without `redis_url` the server's own thread emits; with it a separate emitter process
+    publishes into the Redis queue the server listens to (the hops of Redis mode)."""
     folder = tempfile.mkdtemp(prefix="cc-pop-base-")
     port, tport = free_port(), free_port()
     auth = Path(folder) / "auth.json"
     auth.write_text(json.dumps([[{}, {"ext": str(8000 + i)}] for i in range(agents)]))
     kids: list[Child] = []
     try:
-        kids.append(server := Child("bare-server", role("bare-server", port, tport), folder))
+        kids.append(server := Child("bare-server", role("bare-server", port, tport,
+                                                        redis_url or "-"), folder))
         server.expect("ready", 30)
+        if redis_url:
+            kids.append(emitter := Child("bare-emitter", role("bare-emitter", tport, redis_url),
+                                         folder))
+            emitter.expect("ready", 30)
         kids.append(clients := Child("clients", role("clients", f"http://127.0.0.1:{port}", "/",
                                                       "id", auth), folder))
         clients.expect("ready", 120)
@@ -166,16 +178,8 @@ def baseline_run(agents: int, rate: float, seconds: float) -> tuple[list[float],
             kid.stop()
 
 
-def run_bare_server(port: int, tport: int) -> None:
-    """socketio.Server on werkzeug's threaded server (as Flask-SocketIO runs under `serve`);
-    a thread reads `id ext` lines from the trigger and emits each to room agent:<ext>."""
-    from werkzeug.serving import make_server
-    sio = socketio.Server(async_mode="threading")
-
-    @sio.on("connect")
-    def on_connect(sid, environ, auth):
-        sio.enter_room(sid, f"agent:{auth['ext']}")
-
+def serve_trigger(tport: int, emit) -> None:
+    """Read `id ext` lines from the trigger on a thread and emit each to room agent:<ext>."""
     def trigger() -> None:
         listener = socket.create_server(("127.0.0.1", tport))
         conn, _ = listener.accept()
@@ -184,12 +188,36 @@ def run_bare_server(port: int, tport: int) -> None:
             *lines, buf = (buf + data).split(b"\n")
             for line in lines:
                 key, ext = line.decode().split()
-                sio.emit("call.ringing", {"id": key, "extension": ext}, to=f"agent:{ext}")
+                emit("call.ringing", {"id": key, "extension": ext}, to=f"agent:{ext}")
 
     threading.Thread(target=trigger, daemon=True).start()
+
+
+def run_bare_server(port: int, tport: int, redis_url: str) -> None:
+    """socketio.Server on werkzeug's threaded server (as Flask-SocketIO runs under `serve`);
+    it emits the trigger's lines itself, or with a Redis URL listens to the bare emitter."""
+    from werkzeug.serving import make_server
+    manager = socketio.RedisManager(redis_url, channel=CHANNEL) if redis_url != "-" else None
+    sio = socketio.Server(async_mode="threading", client_manager=manager)
+
+    @sio.on("connect")
+    def on_connect(sid, environ, auth):
+        sio.enter_room(sid, f"agent:{auth['ext']}")
+
+    if manager is None:
+        serve_trigger(tport, sio.emit)
     server = make_server("127.0.0.1", port, socketio.WSGIApp(sio), threaded=True)
     print("ready", flush=True)
     server.serve_forever()
+
+
+def run_bare_emitter(tport: int, redis_url: str) -> None:
+    """What the bridge's process is in Redis mode, bare: publish each line into the queue."""
+    manager = socketio.RedisManager(redis_url, channel=CHANNEL, write_only=True)
+    serve_trigger(tport, lambda event, data, to: manager.emit(event, data, namespace="/",
+                                                              room=to))
+    print("ready", flush=True)
+    threading.Event().wait()
 
 
 def run_trigger(tport: int, agents: int, rate: float, seconds: float) -> None:
@@ -338,7 +366,8 @@ def main() -> None:
     args = ap.parse_args()
     if args.role:
         name, *rest = args.role
-        roles = {"bare-server": lambda p, t: run_bare_server(int(p), int(t)),
+        roles = {"bare-server": lambda p, t, r: run_bare_server(int(p), int(t), r),
+                 "bare-emitter": lambda t, r: run_bare_emitter(int(t), r),
                  "trigger": lambda t, a, r, s: run_trigger(int(t), int(a), float(r), float(s)),
                  "clients": run_clients,
                  "pbx": lambda a, r, s: run_pbx(int(a), float(r), float(s))}
@@ -353,6 +382,8 @@ def main() -> None:
                                                                   args.seconds), n)
     pg, redis = PostgresServer().start(), RedisServer().start()
     try:
+        base_redis = report("baseline, Redis queue (bare)",
+                            *baseline_run(args.agents, args.rate, args.seconds, redis.url), n)
         emb = report("screen-pop, embedded", *product(args.agents, args.rate, args.seconds, pg,
                                                       None), n)
         red = report("screen-pop, Redis message queue",
@@ -362,6 +393,8 @@ def main() -> None:
         pg.stop()
     for name, (p50, p99) in (("embedded", emb), ("Redis", red)):
         print(f"ratio {name:<9} p50 {p50 / base[0]:5.2f}x   p99 {p99 / base[1]:5.2f}x  (aim: p99 ≤ 2x)")
+    print(f"ratio Redis to the bare Redis-queue baseline: p50 {red[0] / base_redis[0]:5.2f}x   "
+          f"p99 {red[1] / base_redis[1]:5.2f}x  (for reference, not the aim)")
     print(f"took {time.monotonic() - started:.0f} s")
 
 

@@ -25,6 +25,8 @@ from __future__ import annotations
 import atexit
 import json
 import logging
+import os
+import sys
 import threading
 import time
 import uuid
@@ -38,6 +40,27 @@ log = logging.getLogger(__name__)
 WALLBOARD_WINDOW = 0.02  # s: a wallboard lags a burst by this much, and gets it as one batch
 NAMESPACES = {"agent": "/agent", "queue": "/supervisor", "region": "/supervisor"}
 CHANNEL = "callcenter"  # the Redis pub/sub channel every web worker and emitter shares
+SWITCH_INTERVAL = 0.0001  # s: see hand_over_quickly
+
+
+def hand_over_quickly(environ=os.environ) -> float:
+    """Lower the interpreter's thread switch interval (5 ms by default) in a process that
+    pushes events: a thread woken to send one (a socket's Socket.IO writer, an outbox lane)
+    waits at most this long for the GIL while another thread (the bridge finishing its
+    burst, the store writer's ORM work) holds it. `PUSH_SWITCH_INTERVAL` (seconds; 0 keeps
+    Python's) overrides it; never raised. Returns the interval in force.
+    Measured in docs/decisions/0005-screen-pop-first.md."""
+    text = environ.get("PUSH_SWITCH_INTERVAL", "").strip()
+    try:
+        wanted = float(text) if text else SWITCH_INTERVAL
+    except ValueError:
+        raise ValueError(f"PUSH_SWITCH_INTERVAL must be seconds, e.g. 0.0001 (got {text!r})"
+                         ) from None
+    if not 0 <= wanted <= 1:  # also refuses nan
+        raise ValueError(f"PUSH_SWITCH_INTERVAL must be between 0 and 1 s (got {text!r})")
+    if wanted and wanted < sys.getswitchinterval():
+        sys.setswitchinterval(wanted)
+    return sys.getswitchinterval()
 
 
 def namespace_of(room: str) -> str:
@@ -79,6 +102,7 @@ def bridge_publisher(redis_url: str, directory=None) -> "LivePublisher":
         from callcenter.services.queue_directory import QueueDirectory, load_queues
         directory = QueueDirectory(load_queues())
     from integrations.push_redis import RedisEmitter  # many emits per round trip
+    hand_over_quickly()
     emitter = RedisEmitter(redis_url, CHANNEL, namespace_of)
     publisher = LivePublisher(emitter, RedisMirror(redis_url),
                               thresholds=queue_thresholds(directory), threaded=True)

@@ -1,5 +1,9 @@
 """Hand folded records to the blocking store callables on one worker thread, in order.
 
+Records wait up to `window` (0.2 s) so each kind goes in one transaction per window, not
+one per burst of frames: the ORM work holds the GIL, and in the web process the screen-pop's
+Socket.IO writer thread waits for it (docs/decisions/0005-screen-pop-first.md).
+
 The consumer waits (backpressure) when the store falls behind; a batch the store keeps
 refusing after a few attempts is kept in a JSON-lines spill file, so nothing is lost.
 The spill file is replayed (integrations/ami/spill.py) on this same thread, so replaying
@@ -21,13 +25,15 @@ from integrations.ami import spill
 log = logging.getLogger(__name__)
 Store = Callable[[list[dict[str, Any]]], None]
 _REPLAY = "replay the spill file"   # a queue item that is not a record
+WINDOW = 0.2  # s: how long the first record of a batch waits for the rest
 
 
 class StoreWriter:
     def __init__(self, stores: dict[str, Store | None], stats: dict[str, int],
                  spill_path: str | None = None, attempts: int = 3, max_batch: int = 200,
-                 replay_every: float = 30.0) -> None:
+                 replay_every: float = 30.0, window: float = WINDOW) -> None:
         self.stores, self.stats, self.spill_path = stores, stats, spill_path
+        self.window = window
         self.attempts, self.max_batch, self.replay_every = attempts, max_batch, replay_every
         self.pending: deque[tuple[str, dict]] = deque()
         self._queue: asyncio.Queue = asyncio.Queue(1000)  # binds to a loop on first use only
@@ -49,6 +55,8 @@ class StoreWriter:
             await self._replay()
             while True:
                 first = await self._queue.get()
+                if self.window and isinstance(first, tuple):
+                    await asyncio.sleep(self.window)  # let the rest of the window arrive
                 batch = [first] + [self._queue.get_nowait() for _ in range(self._queue.qsize())]
                 items = [item for item in batch if isinstance(item, tuple)]
                 for i in range(0, len(items), self.max_batch):

@@ -137,3 +137,29 @@ def test_records_the_store_keeps_refusing_are_kept_in_the_spill_file(tmp_path):
     lines = (tmp_path / "spill.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(x)["data"]["linkedid"] for x in lines] == ["1.1", "1.2"]
     assert stats["store_errors"] == 2
+
+
+def test_records_of_one_window_go_to_the_store_in_one_batch():
+    """The writer waits `window` after the first record so a burst is one transaction (its
+    ORM work holds the GIL the screen-pop's socket writer needs); the order is kept."""
+    import asyncio
+
+    from integrations.ami.store_writer import StoreWriter
+
+    batches: list[list[str]] = []
+
+    async def scenario(window: float) -> None:
+        writer = StoreWriter({"calls": lambda b: batches.append([r["linkedid"] for r in b])},
+                             {}, window=window)
+        task = asyncio.create_task(writer.run())
+        for lid in ("1.1", "1.2", "1.3"):  # three bursts, 30 ms apart
+            writer.add("calls", [{"linkedid": lid}])
+            await writer.flush()
+            await asyncio.sleep(0.03)
+        await writer.close(task)
+
+    run(scenario(window=0.5))
+    assert batches == [["1.1", "1.2", "1.3"]]
+    batches.clear()
+    run(scenario(window=0))  # no window: each burst is written as soon as it comes
+    assert batches == [["1.1"], ["1.2"], ["1.3"]]
