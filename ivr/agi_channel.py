@@ -16,7 +16,6 @@ ESCAPE_ALL = "0123456789*#"
 # SAY DATETIME formats (Asterisk say.conf letters); the channel language picks the voice.
 DATE_FORMATS = {"zh": "YBdA HM", "en": "ABdY 'digits/at' IMp"}
 HANGUP_ERRORS = {"AGIResultHangup", "AGIAppError"}
-DRAIN_ABOVE = 65536  # bytes queued for a peer before send_command waits for it to read
 
 
 class AgiCommandError(Exception):
@@ -78,19 +77,39 @@ class AgiRequest(Request):
         return parse_result(await self._read_line())
 
     async def send_command(self, command: str) -> dict:
-        """Send one command and return its parsed result, skipping 100 Trying and usage text.
+        """Send one command and return its parsed result, skipping 100 Trying and usage text."""
+        self._write(command)
+        return await self._complete(parse_result(await self._read_line()))
 
-        Runs ~35 times a call, so it only waits for the socket to drain when the peer has let
-        a lot pile up (it answers every command; the silence watchdog covers one that stops).
+    async def result_of(self, command: str) -> str:
+        """Send one command and return its `result=` value: the engine's per-command path.
+
+        Runs ~35 times a call, so the common `200 result=N` reply is taken in line; any
+        other reply goes through send_command's handling.
         """
-        writer = self.writer
+        self._write(command)
+        text = await self._read_line()
+        if text.startswith("200 result=") and "(" not in text and "\t" not in text:
+            value = text[11:].split(" ", 1)[0]
+            if value != "-1":
+                return value
+        result = await self._complete(parse_result(text))
+        if result.get("error") in HANGUP_ERRORS or result.get("status_code") == 511:
+            raise CallerHungUp(result.get("msg") or "dead channel")
+        if result.get("error"):
+            raise AgiCommandError(f"{command.split(' ', 2)[:2]} → {result.get('msg', '')[:80]}")
+        return result.get("result", ("", ""))[0]
+
+    def _write(self, command: str) -> None:
+        """Queue a command without drain(): one short command is outstanding at a time, so
+        waiting for its reply is the flow control, and the silence watchdog ends a peer that
+        stops reading (and so stops answering)."""
         try:
-            writer.write(command.encode(self.encoding) + b"\n")
-            if writer.transport.get_write_buffer_size() > DRAIN_ABOVE:
-                await writer.drain()
+            self.writer.write(command.encode(self.encoding) + b"\n")
         except (ConnectionError, OSError) as exc:
             raise CallerHungUp(f"connection lost: {type(exc).__name__}") from None
-        result = parse_result(await self._read_line())
+
+    async def _complete(self, result: dict) -> dict:
         while result.get("status_code") == 100:
             result = await self._read_result()
         if result.get("status_code") == 520 and result.get("msg", "").startswith("520-"):
@@ -124,28 +143,20 @@ class AgiChannel:
         self.request, self.sounds, self.lang = request, sounds, lang
         self.commands = 0
 
-    async def command(self, text: str) -> dict:
+    async def command(self, text: str) -> str:
+        """Send one command; return its result value, raise on hang-up or a rejected command."""
         self.commands += 1
-        result = await self.request.send_command(text)
-        if result.get("error") in HANGUP_ERRORS or result.get("status_code") == 511:
-            raise CallerHungUp(result.get("msg") or "dead channel")
-        if result.get("error"):
-            raise AgiCommandError(f"{text.split(' ', 2)[:2]} → {result.get('msg', '')[:80]}")
-        return result
-
-    def _file(self, prompt: Prompt) -> str:
-        return f"{self.sounds}/{prompt.name}"
+        return await self.request.result_of(text)
 
     async def answer(self) -> None:
         await self.command("ANSWER")
 
     async def play(self, prompt: Prompt) -> None:
-        await self.command(f'STREAM FILE {self._file(prompt)} ""')
+        await self.command(f'STREAM FILE {self.sounds}/{prompt.name} ""')
 
     async def read_digits(self, prompt: Prompt, timeout: float, max_digits: int) -> str:
-        result = await self.command(
-            f"GET DATA {self._file(prompt)} {int(timeout * 1000)} {max_digits}")
-        return result.get("result", ("", ""))[0]
+        return await self.command(
+            f"GET DATA {self.sounds}/{prompt.name} {int(timeout * 1000)} {max_digits}")
 
     async def say_digits(self, digits: str) -> None:
         await self.command(f'SAY DIGITS {digits} ""')

@@ -1,7 +1,6 @@
 """The IVR engine: walks a menu node by node; pure except for the directory it is given."""
 from __future__ import annotations
 
-import dataclasses
 import logging
 from datetime import datetime, timezone
 from typing import Callable
@@ -60,7 +59,7 @@ class Engine:
 
     def resume(self, state: State, digits: str | None) -> Step:
         """Feed the caller's digits ('' or None for silence) to the node waiting for them."""
-        st = dataclasses.replace(state, path=list(state.path), vars=dict(state.vars))
+        st = state.copy()
         out: list = []
         try:
             node = self.menu.nodes[st.node]

@@ -31,58 +31,79 @@ MAX_FRAME = 1 << 20  # an answer is a few residents and tickets; more means a br
 RESPAWN_AFTER = 1.0  # seconds between starts, so a child that cannot start is not a fork bomb
 
 
-class LookupChild:
-    """One child process and the questions waiting on it."""
+class LookupChild(asyncio.SubprocessProtocol):
+    """One child process and the questions waiting on it.
 
-    def __init__(self, proc: asyncio.subprocess.Process):
-        self.proc = proc
+    Answers are parsed in the pipe's data callback and set on the waiting futures right
+    there: a reader task would add a loop turn to every lookup, and under load each turn
+    of a busy loop is milliseconds of a caller's set-up.
+    """
+
+    def __init__(self):
         self.pending: dict[int, asyncio.Future] = {}
-        self.reader = asyncio.get_running_loop().create_task(self._read_answers())
+        self.buffer = bytearray()
+        self.transport: asyncio.SubprocessTransport | None = None
+        self.ended = asyncio.get_running_loop().create_future()  # set when the process exits
+        self.closed = False
 
     @property
     def alive(self) -> bool:
-        return self.proc.returncode is None and not self.reader.done()
+        return not self.closed
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
 
     def send(self, rid: int, name: str, args: tuple) -> asyncio.Future:
         body = pickle.dumps((rid, name, args), pickle.HIGHEST_PROTOCOL)
         future = asyncio.get_running_loop().create_future()
         self.pending[rid] = future
-        self.proc.stdin.write(FRAME.pack(len(body)) + body)
+        self.transport.get_pipe_transport(0).write(FRAME.pack(len(body)) + body)
         return future
 
-    async def _read_answers(self) -> None:
-        stdout = self.proc.stdout
-        reason = "lookup process ended"
-        try:
-            while True:
-                (size,) = FRAME.unpack(await stdout.readexactly(FRAME.size))
-                if size > MAX_FRAME:
-                    reason = f"lookup process sent a {size}-byte frame"
-                    break
-                rid, ok, value = pickle.loads(await stdout.readexactly(size))
-                future = self.pending.pop(rid, None)
-                if future is not None and not future.done():
-                    if ok:
-                        future.set_result(value)
-                    else:
-                        future.set_exception(DirectoryError(value))
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        except Exception as exc:  # noqa: BLE001 — a garbled answer ends this child, not the server
-            reason = f"lookup process answer unreadable: {type(exc).__name__}"
-        finally:
-            self.fail_all(reason)
-            self.kill()
+    def pipe_data_received(self, fd: int, data: bytes) -> None:
+        buf = self.buffer
+        buf += data
+        while len(buf) >= FRAME.size and not self.closed:
+            (size,) = FRAME.unpack_from(buf)
+            if size > MAX_FRAME:
+                return self.end(f"lookup process sent a {size}-byte frame")
+            if len(buf) < FRAME.size + size:
+                return
+            body = bytes(buf[FRAME.size:FRAME.size + size])
+            del buf[:FRAME.size + size]
+            try:
+                rid, ok, value = pickle.loads(body)
+            except Exception as exc:  # noqa: BLE001 — a garbled answer ends this child only
+                return self.end(f"lookup process answer unreadable: {type(exc).__name__}")
+            future = self.pending.pop(rid, None)
+            if future is not None and not future.done():
+                if ok:
+                    future.set_result(value)
+                else:
+                    future.set_exception(DirectoryError(value))
 
-    def fail_all(self, reason: str) -> None:
+    def pipe_connection_lost(self, fd: int, exc) -> None:
+        if fd == 1:
+            self.end("lookup process ended")
+
+    def process_exited(self) -> None:
+        self.end("lookup process ended")
+        if not self.ended.done():
+            self.ended.set_result(self.transport.get_returncode())
+        asyncio.get_running_loop().call_soon(self.transport.close)  # its pipes, once drained
+
+    def end(self, reason: str) -> None:
+        """Fail every waiting question with `reason` and stop the child."""
+        self.closed = True
         pending, self.pending = self.pending, {}
         for future in pending.values():
             if not future.done():
                 future.set_exception(DirectoryError(reason))
-
-    def kill(self) -> None:
-        if self.proc.returncode is None:
-            self.proc.kill()
+        if self.transport is not None and self.transport.get_returncode() is None:
+            try:
+                self.transport.kill()
+            except ProcessLookupError:
+                pass
 
 
 class LookupProcesses:
@@ -125,11 +146,10 @@ class LookupProcesses:
         self.starts += 1
         if self.children[i] is not None:
             log.warning("lookup process %d ended (exit %s): starting it again", i,
-                        self.children[i].proc.returncode)
-        proc = await asyncio.create_subprocess_exec(
-            *self.command, stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE, env=self.env)
-        child = LookupChild(proc)
+                        self.children[i].transport.get_returncode())
+        _, child = await asyncio.get_running_loop().subprocess_exec(
+            LookupChild, *self.command, stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE, stderr=None, env=self.env)
         self.children[i] = child
         return child
 
@@ -169,17 +189,17 @@ class LookupProcesses:
         child = self._pick() or await self._child(0)
         try:
             future = child.send(next(self._ids), name, args)
-        except (ConnectionError, RuntimeError) as exc:
-            child.kill()
+        except (ConnectionError, RuntimeError, AttributeError) as exc:
+            child.end("lookup process unreachable")
             raise DirectoryError(f"lookup process unreachable: {type(exc).__name__}") from None
         return await future
 
     async def close(self) -> None:
         for child in self.children:
             if child is not None:
-                child.kill()
-                await child.proc.wait()
-                child.reader.cancel()
+                child.end("lookup processes closed")
+                async with asyncio.timeout(5):
+                    await child.ended
 
 
 def serve(directory, stdin, stdout) -> None:

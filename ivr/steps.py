@@ -86,6 +86,14 @@ class State:
     path: list[str] = field(default_factory=list)
     vars: dict[str, str] = field(default_factory=dict)
 
+    def copy(self) -> "State":
+        """A copy whose path and vars can change without touching this one (per input:
+        cheaper than dataclasses.replace)."""
+        new = object.__new__(State)
+        new.__dict__.update(self.__dict__)
+        new.path, new.vars = list(self.path), dict(self.vars)
+        return new
+
     def to_dict(self) -> dict:
         return asdict(self)
 

@@ -8,6 +8,7 @@ import os
 import pickle
 import signal
 import sys
+import time
 
 import pytest
 
@@ -81,20 +82,31 @@ def test_fastagi_call_hears_its_own_ticket_through_the_child(container, world, s
     assert (s.variables["CC_RESIDENT_ID"], s.variables["CC_LANG"]) == (ids["john"], "en")
 
 
-def test_killed_child_queues_the_caller_and_is_started_again(container, world, settings):
+def test_child_killed_mid_lookup_queues_the_caller_and_is_started_again(container, world,
+                                                                       settings):
     seed(container, world)
     lookups = LookupProcesses(child_env(settings))
-    server, outcomes = serve_calls(lookups)
+    server, outcomes = serve_calls(lookups, timeout=30)  # the failure must not wait for it
     with server:
-        first = lookups.children[0].proc.pid
-        os.kill(first, signal.SIGKILL)
-        s = call(server, ["1"], uniqueid="dead", callerid="13700000001")
+        first = lookups.children[0]
+        os.kill(first.transport.get_pid(), signal.SIGSTOP)  # hold the question unanswered
+        peer = server.peer()
+        try:
+            peer.send_env(environment(uniqueid="dead", callerid="13700000001"))
+            deadline = time.monotonic() + 10
+            while not first.pending and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert first.pending, "the call's lookup never reached the child"
+            os.kill(first.transport.get_pid(), signal.SIGKILL)
+            s = peer.run(["1"])
+        finally:
+            peer.close()
         assert (s.variables["CC_QUEUE"], s.variables["CC_INTENT"]) == ("hotline", "agent")
-        assert "lookup process" in outcomes["dead"].fault
-        asyncio.run(asyncio.sleep(RESPAWN_AFTER))
+        assert "lookup process ended" in outcomes["dead"].fault
+        time.sleep(RESPAWN_AFTER)
         s = call(server, ["0"], uniqueid="again", callerid="13700000001")
         assert outcomes["again"].fault is None and s.variables["CC_LANG"] == "en"
-        assert lookups.children[0].proc.pid != first
+        assert lookups.children[0] is not first and lookups.starts == 2
 
 
 def test_stuck_child_costs_the_lookup_timeout_not_the_other_calls(container, world, settings):
@@ -102,7 +114,7 @@ def test_stuck_child_costs_the_lookup_timeout_not_the_other_calls(container, wor
     lookups = LookupProcesses(child_env(settings))
     server, outcomes = serve_calls(lookups, timeout=0.3)
     with server:
-        pid = lookups.children[0].proc.pid
+        pid = lookups.children[0].transport.get_pid()
         os.kill(pid, signal.SIGSTOP)
         try:
             s = call(server, ["1"], uniqueid="stuck", callerid="13700000001")
