@@ -135,10 +135,10 @@ class AMIBridge:
                     break
                 if kind == "event":
                     self._on_event(headers, received)
-                else:
+                elif kind != "read_done":
                     self._on_list_item(headers, tag)
-                if self._dirty and inbox.empty():
-                    self._snapshots()
+                if self._dirty and inbox.empty() and not conn.mid_read:
+                    self._snapshots()  # once per read: after the pop, not between it and the rest
                 if self.writer.pending:
                     await self._flush()
         finally:

@@ -99,7 +99,11 @@ class _Pending:
 
 
 class AMIConnection:
-    """A logged-in session; events land in `inbox` as ("event", headers, received_us)."""
+    """A logged-in session; events land in `inbox` as ("event", headers, received_us).
+
+    After an AgentCalled frame the reader yields, so the bridge folds it and sends the
+    screen-pop before the rest of the read is parsed; `mid_read` says it will go on, and
+    ("read_done", …) follows when it has."""
 
     _ids = itertools.count(1)
 
@@ -119,6 +123,7 @@ class AMIConnection:
         self._tasks: list[asyncio.Task] = []
         self._last_rx = 0.0
         self.framer: AMIFramer | None = None
+        self.mid_read = False  # the reader paused inside a read (after an AgentCalled frame)
 
     # -- life cycle ----------------------------------------------------------------
     async def open(self) -> None:
@@ -210,8 +215,15 @@ class AMIConnection:
                     break
                 self._last_rx = self.clock()
                 received = int(self._last_rx * 1_000_000)
-                for frame in framer.feed(data):
+                paused, self.mid_read = False, True
+                for frame in framer.feed_lazily(data):
                     await self._route(frame, received)
+                    if frame.headers.get("Event") == "AgentCalled":
+                        paused = True
+                        await asyncio.sleep(0)  # the bridge pops it before the rest is parsed
+                self.mid_read = False
+                if paused:  # the bridge left its end-of-read work (queue snapshots) for this
+                    await self._put(("read_done", {}, received, ""))
         except (ConnectionError, OSError) as exc:
             reason = f"connection error: {exc}"
         except asyncio.CancelledError:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from typing import Iterator
 
 log = logging.getLogger(__name__)
 
@@ -129,35 +130,37 @@ class AMIFramer:
         self.banner: str | None = None
 
     def feed(self, data: bytes) -> list[Frame]:
+        return list(self.feed_lazily(data))
+
+    def feed_lazily(self, data: bytes) -> Iterator[Frame]:
+        """Cut the frames now, parse each only when the caller asks for it: the reader hands
+        an AgentCalled frame to the bridge (the screen-pop) before parsing the rest of a read."""
         self._buf += data
         if self._expect_banner and not self._take_banner():
-            return []
+            return iter(())
         buf = bytes(self._buf)
         pieces = buf.split(b"\r\n\r\n")  # the common case, at C speed
         rest = pieces.pop()
-        frames: list[Frame] = []
-        for piece in pieces:
-            self._frames_of(piece, frames)
         if b"\n\n" in rest or b"\n\r\n" in rest:  # bare-LF frames at the end of the read
             parts = _FRAME_END.split(rest)
             rest = parts.pop()
-            for part in parts:
-                self._frames_of(part, frames)
+            pieces += parts
         self._buf = bytearray(rest)
         if len(rest) > MAX_FRAME_BYTES:
             self.odd.note("oversized", describe(raw=rest[:200]))
             self._buf = bytearray()
-        return frames
+        return self._frames(pieces)
 
-    def _frames_of(self, piece: bytes, out: list[Frame]) -> None:
-        parts = _FRAME_END.split(piece) if (b"\n\n" in piece or b"\n\r\n" in piece) else (piece,)
-        for raw in parts:
-            if self._skip and self._skippable(raw):
-                self.skipped += 1
-            elif raw.strip():
-                frame = parse_frame(raw, self.odd)
-                if frame is not None:
-                    out.append(frame)
+    def _frames(self, pieces: list[bytes]) -> Iterator[Frame]:
+        for piece in pieces:
+            parts = _FRAME_END.split(piece) if (b"\n\n" in piece or b"\n\r\n" in piece) else (piece,)
+            for raw in parts:
+                if self._skip and self._skippable(raw):
+                    self.skipped += 1
+                elif raw.strip():
+                    frame = parse_frame(raw, self.odd)
+                    if frame is not None:
+                        yield frame
 
     def _skippable(self, raw: bytes) -> bool:
         first = raw[: raw.find(b"\n")].rstrip(b"\r") if b"\n" in raw else raw

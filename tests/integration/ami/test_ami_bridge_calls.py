@@ -155,14 +155,24 @@ def test_a_mix_of_calls_all_end_and_none_is_left_on_the_wallboard():
 
 
 def test_a_ring_burst_pops_before_any_queue_snapshot_and_snapshots_once_per_burst():
-    """Frames of one call arriving together (join, ring): the pop is published first and
-    the queue's figures once, after the inbox drained (docs/events.md)."""
+    """Frames of one call arriving together (join, ring): the pop is published first, before
+    the reader parses the rest of its read, and the queue's figures once, after the inbox
+    drained and the read was done (docs/events.md)."""
     from integrations.ami.simulator import flows
 
     async def scenario():
         async with Harness() as h:
             await h.until(lambda: h.published("queue.snapshot", "queue:hotline"))
             start = len(h.events.published)
+            reading_on: list[bool] = []  # was the reader paused inside its read at the pop?
+            publish = h.events.publish
+
+            def spy(name, payload, *, room=None):
+                if name == "call.ringing":
+                    reading_on.append(h.bridge.connection.mid_read)
+                publish(name, payload, room=room)
+
+            h.events.publish = spy
             call = flows.start_call(h.sim.pbx, "13800138000", "张三")
             flows.enqueue(h.sim.pbx, call, "hotline")
             flows.ring(h.sim.pbx, call, "8001")
@@ -173,6 +183,7 @@ def test_a_ring_burst_pops_before_any_queue_snapshot_and_snapshots_once_per_burs
             assert burst.count(("queue.snapshot", "queue:hotline")) == 1
             [snap] = [p for n, p, r in h.events.published[start:] if n == "queue.snapshot"]
             assert snap["waiting"] == 1 and snap["agents"].get("ringing") == 1
+            assert reading_on == [True]  # popped before the rest of the read was parsed
             flows.teardown(h.sim.pbx, call, by="caller")
             await h.until(lambda: h.stored)
 
