@@ -139,13 +139,17 @@ DRILL = ["SELECT count(*) FROM tickets WHERE region_path >= :lo_path AND region_
          "AND created_at >= :lo AND created_at < :hi ORDER BY created_at DESC, id DESC LIMIT 50"]
 
 
-def timed(fns: list, repeat: int) -> list[float]:
+def timed(fns: list, repeat: int, budget: float = 10.0) -> list[float]:
     """Warm median of each, in rounds that run every one once: on a shared machine the
-    load then falls on ours and the baselines alike."""
+    load then falls on ours and the baselines alike. At least `repeat` rounds, more (up
+    to 41) while they fit in `budget` seconds: a 2 ms case's median over 7 rounds moved
+    by half between runs on the shared machine."""
+    t = time.perf_counter()
     for fn in fns:
         fn()  # warm
+    one_round = time.perf_counter() - t
     runs: list[list[float]] = [[] for _ in fns]
-    for _ in range(repeat):
+    for _ in range(max(repeat, min(41, int(budget / max(one_round, 1e-6))))):
         for fn, out in zip(fns, runs):
             t = time.perf_counter()
             fn()
