@@ -87,8 +87,9 @@ def _summary(session: Session, model, path: str, level: str, rng: DateRange, gro
              names: tuple, need_days: bool = False, extra: str | None = None,
              params: dict | None = None) -> list:
     grains = _grains(rng, need_days, _uses_area(level, group))
-    stmt = _summary_statement(model.__tablename__, tuple(group), tuple(names),
-                              tuple(g for g, _, _ in grains), _names_paths(level, grains[0][0]), extra)
+    shape = tuple(g for g, _, _ in grains)
+    stmt = _summary_statement(model.__tablename__, tuple(group), tuple(names), shape,
+                              _names_paths(level, grains[0][0]), extra)
     values = _path_params(path) | (params or {})
     for i, (_, first, last) in enumerate(grains):
         values[f"p{i}a"], values[f"p{i}b"] = first, last
@@ -225,7 +226,8 @@ def _open_statement(cohort_keys: tuple):
 
 
 def stocks_by_path(session: Session, path: str, now, rng: DateRange | None = None,
-                   level: str | None = None, split: bool = True, cohort_keys: tuple = RATE_KEYS) -> dict:
+                   level: str | None = None, split: bool = True,
+                   cohort_keys: tuple = RATE_KEYS) -> dict:
     """Open tickets now per path under `path`: open, overdue and escalated, all received
     and, with `rng`, the cohort received in it (its still-unsettled overdue tickets for the
     on-time rates). A node at or above street level (`level`) reads the open-stock rows,
@@ -264,11 +266,13 @@ def _stock_rows_statement(grain: str, cohort_keys: tuple):
         S.accept_day != today, S.complete_day != today).group_by(S.rollup_path)
     key = R.area_path if grain == "D" else R.rollup_path
     now = bindparam("now", type_=T.accept_deadline.type)
-    lo, hi = bindparam("t0", type_=T.accept_deadline.type), bindparam("t1", type_=T.accept_deadline.type)
+    lo, hi = (bindparam(name, type_=T.accept_deadline.type) for name in ("t0", "t1"))
     due_today = or_(and_(T.status == "dispatched", T.accept_deadline >= lo, T.accept_deadline < hi),
                     and_(T.status.in_(ticket_sql.OPEN), T.complete_deadline >= lo, T.complete_deadline < hi))
-    tickets = select(key.label("path"), *_counts(_stock_conds(now), 1, _ticket_cohort(), cohort_keys)) \
-        .select_from(Ticket.__table__.join(RegionRollup.__table__, R.region_path == T.region_path)) \
+    counts = _counts(_stock_conds(now), 1, _ticket_cohort(), cohort_keys)
+    tickets = select(key.label("path"), *counts) \
+        .select_from(Ticket.__table__.join(RegionRollup.__table__,
+                                           R.region_path == T.region_path)) \
         .where(due_today, _subtree_param(T.region_path)).group_by(key)
     return union_all(rows, tickets)
 
@@ -286,7 +290,7 @@ def fold(rows: dict, key_of) -> dict:
 def stocks(session: Session, path: str, now, rng: DateRange | None = None,
            level: str | None = None) -> dict[str, int]:
     """Open, overdue and escalated tickets now; with `rng`, of those received in it."""
-    total = fold(stocks_by_path(session, path, now, rng, level, split=False, cohort_keys=STOCK_KEYS),
-                 lambda p: "all").get("all", {})
+    rows = stocks_by_path(session, path, now, rng, level, split=False, cohort_keys=STOCK_KEYS)
+    total = fold(rows, lambda p: "all").get("all", {})
     prefix = "cohort_" if rng is not None else ""
     return {k: int(total.get(prefix + k, 0)) for k in STOCK_KEYS}
