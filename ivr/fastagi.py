@@ -24,7 +24,7 @@ from ivr.steps import CallInfo
 
 log = logging.getLogger(__name__)
 # Threads for store lookups. Few on purpose: each lookup is short CPU work under the GIL the
-# event loop needs, so more threads only add switching (decisions/0003); a slow database
+# event loop needs, so more threads only add switching (decisions/0006); a slow database
 # is bounded by the lookup timeout, not by more threads.
 LOOKUP_WORKERS = 4
 # Child processes answering store lookups for `callcenter fastagi` (ivr/lookup_process.py).

@@ -3,7 +3,7 @@
 The FastAGI server then has no second thread: a lookup thread and the event loop hand the
 GIL back and forth several times per query (sqlite3 releases it around every step), and
 under load each hand-over waits for the loop's switch interval — measured as ~100 ms of
-call set-up and ~0.7 ms of CPU per call (docs/decisions/0008-ivr-lookup-process.md).
+call set-up and ~0.7 ms of CPU per call (docs/decisions/0009-ivr-lookup-process.md).
 Over a pipe the loop pays one write and one read per question, and a dead, stuck or
 missing child costs the lookup timeout and a call queued to a person, never the loop.
 

@@ -3,7 +3,7 @@
 Every ringing call asks these, and every microsecond of Python here holds the GIL the
 FastAGI event loop needs. Through the ORM a question cost 2.2–2.9 ms; as a plain Core
 execute 0.33 ms; compiled once and run on a pooled DBAPI connection about 0.05 ms
-(docs/decisions/0003-ivr-store-lookups.md).
+(docs/decisions/0006-ivr-store-lookups.md).
 """
 from __future__ import annotations
 

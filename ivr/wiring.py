@@ -30,7 +30,7 @@ def make_store_directory(settings: Settings, readers: int = 8) -> IvrDirectory:
 def make_service(settings: Settings, env=None):
     """Build the FastAGI service as `callcenter fastagi` runs it (the benchmark uses this too).
 
-    Store lookups run in LOOKUP_PROCESSES child processes, not threads (decisions/0008).
+    Store lookups run in LOOKUP_PROCESSES child processes, not threads (decisions/0009).
     """
     from ivr.fastagi import LOOKUP_PROCESSES, IvrService
     from ivr.lookup_process import LookupProcesses

@@ -1,4 +1,4 @@
-"""Store lookups answered by a child process over a pipe (decisions/0008): same answers as
+"""Store lookups answered by a child process over a pipe (decisions/0009): same answers as
 StoreDirectory, and a dead, stuck, garbled or unreachable child only ever queues a caller."""
 from __future__ import annotations
 
