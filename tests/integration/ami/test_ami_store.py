@@ -152,13 +152,13 @@ def test_records_of_one_window_go_to_the_store_in_one_batch():
         writer = StoreWriter({"calls": lambda b: batches.append([r["linkedid"] for r in b])},
                              {}, window=window)
         task = asyncio.create_task(writer.run())
-        for lid in ("1.1", "1.2", "1.3"):  # three bursts, 30 ms apart
+        for lid in ("1.1", "1.2", "1.3"):  # three bursts, 100 ms apart
             writer.add("calls", [{"linkedid": lid}])
             await writer.flush()
-            await asyncio.sleep(0.03)
+            await asyncio.sleep(0.1)
         await writer.close(task)
 
-    run(scenario(window=0.5))
+    run(scenario(window=1.0))
     assert batches == [["1.1", "1.2", "1.3"]]
     batches.clear()
     run(scenario(window=0))  # no window: each burst is written as soon as it comes
