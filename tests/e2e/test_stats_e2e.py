@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import math
 import sys
 from pathlib import Path
 
@@ -47,9 +49,13 @@ def test_dashboard_charts_and_a_saved_custom_query_exported_as_csv(browser, stat
         const c = el.querySelector('canvas'), px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
         let painted = 0;
         for (let i = 3; i < px.length; i += 4) { if (px[i] > 0) painted++; }
-        return {received: series[0].data.reduce((a, b) => a + b, 0), days: series[0].data.length, painted};
+        return {received: series[0].data.reduce((a, b) => a + b, 0), days: series[0].data.length, painted,
+                satisfaction: series[2].data};
     }""")
     assert drawn["received"] == received and drawn["days"] == 3 and drawn["painted"] > 1000
+    expected = [None if r["satisfaction_rate"] is None else math.floor(r["satisfaction_rate"] * 1000 + 0.5) / 10
+                for r in json.loads(trend.get_attribute("data-series"))]
+    assert drawn["satisfaction"] == expected and any(expected)  # the 满意率 line, in percent
     assert foreign == []                       # the library came from the app, not a CDN
     keep_screenshot(page, artifacts, "stats-dashboard.png")
 

@@ -8,10 +8,15 @@
 
   var builders = {
     trend: function (d) {
-      return {xAxis: {type: "category", data: d.map(function (r) { return r.period; })}, yAxis: {type: "value"},
+      // Satisfaction (4–5 of those rated) on its own 0–100 % axis; a bucket nobody rated is a gap.
+      return {xAxis: {type: "category", data: d.map(function (r) { return r.period; })},
+        yAxis: [{type: "value"}, {type: "value", min: 0, max: 100, axisLabel: {formatter: "{value}%"}}],
         legend: {}, tooltip: {trigger: "axis"},
         series: [{name: zh ? "受理" : "Received", type: "line", data: d.map(function (r) { return r.received; })},
-                 {name: zh ? "办结" : "Resolved", type: "line", data: d.map(function (r) { return r.resolved; })}]};
+                 {name: zh ? "办结" : "Resolved", type: "line", data: d.map(function (r) { return r.resolved; })},
+                 {name: zh ? "满意率" : "Satisfaction", type: "line", yAxisIndex: 1, connectNulls: false,
+                  data: d.map(function (r) {
+                    return r.satisfaction_rate === null ? null : Math.round(r.satisfaction_rate * 1000) / 10; })}]};
     },
     bars: function (d) {
       return {xAxis: {type: "category", data: d.map(function (r) { return r.name; }), axisLabel: {rotate: 30}},
