@@ -9,7 +9,8 @@ from pathlib import Path
 
 from integrations.ami.actions import Telephony
 from integrations.ami.bridge import AMIBridge
-from integrations.ami.remote_control import CommandRunner, announce_extensions, serve_commands
+from integrations.ami.remote_control import (COMMAND_POLL, CommandRunner, announce_extensions,
+                                             serve_commands)
 from integrations.heartbeat import Heartbeats, beat_bridge
 
 
@@ -35,16 +36,31 @@ async def run_bridge(bridge: AMIBridge, redis_url: str | None, node: str,
     """Run the bridge until it stops; with Redis, beat, announce this node's extensions and
     serve commands (this node's and the shared ones) alongside it."""
     helpers: list[asyncio.Task] = []
+    stopping = asyncio.Event()
     if redis_url:
         helpers.append(asyncio.create_task(
             beat_bridge(bridge, Heartbeats(redis_url), node, interval=beat_every)))
         helpers.append(asyncio.create_task(
             announce_extensions(bridge, redis_url, node, extensions or set())))
         helpers.append(asyncio.create_task(
-            serve_commands(CommandRunner(Telephony(bridge)), redis_url, node=node)))
+            serve_commands(CommandRunner(Telephony(bridge)), redis_url, node=node,
+                           stopping=stopping)))
     try:
         await bridge.run()
     finally:
-        for task in helpers:
-            task.cancel()
-        await asyncio.gather(*helpers, return_exceptions=True)
+        await _end(helpers, stopping)
+
+
+async def _end(helpers: list[asyncio.Task], stopping: asyncio.Event) -> None:
+    """Let the command consumer finish its blocking pop (see serve_commands), cancel the
+    rest, and never wait on a helper for ever: a stuck one is cancelled and left."""
+    if not helpers:
+        return
+    stopping.set()
+    for task in helpers[:-1]:  # the consumer is the last one
+        task.cancel()
+    _done, pending = await asyncio.wait(helpers, timeout=COMMAND_POLL + 2)
+    for task in pending:
+        task.cancel()
+    if pending:
+        await asyncio.wait(pending, timeout=1.0)

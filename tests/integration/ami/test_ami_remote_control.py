@@ -140,3 +140,47 @@ def test_redis_down_is_reported_not_raised(web, container):
         f"redis://127.0.0.1:{free_port()}/0", timeout=0.5)
     r = set_state(agent(web), state="paused", reason="小休")
     assert r.status_code == 503 and "Redis" in r.get_json()["error"]["message"]
+
+
+def test_the_command_consumer_stops_between_blocking_pops_without_a_cancel(redis_server):
+    from integrations.ami.remote_control import serve_commands
+
+    async def main():
+        stopping = asyncio.Event()
+        task = asyncio.create_task(serve_commands(None, redis_server.url, poll=0.2,
+                                                  node="n1", stopping=stopping))
+        await asyncio.sleep(0.3)   # inside a BRPOP
+        assert not task.done()
+        stopping.set()
+        await asyncio.wait_for(task, 2)  # ends at the pop's timeout, no cancel needed
+
+    asyncio.run(main())
+
+
+def test_a_helper_that_swallows_its_cancel_does_not_hold_the_bridge_s_exit(monkeypatch):
+    """redis-py can swallow a cancel inside a blocking pop (redis/redis-py#2028)."""
+    from integrations.ami import bridge_process
+    monkeypatch.setattr(bridge_process, "COMMAND_POLL", 0.1)
+
+    async def deaf():
+        while True:
+            try:
+                await asyncio.sleep(3600)
+            except asyncio.CancelledError:
+                pass   # as redis-py does, now and then
+
+    async def main():
+        stopping = asyncio.Event()
+        helpers = [asyncio.create_task(asyncio.sleep(3600)), asyncio.create_task(deaf())]
+        await asyncio.sleep(0)
+        await asyncio.wait_for(bridge_process._end(helpers, stopping), 30)  # a hang fails
+        assert stopping.is_set() and helpers[0].cancelled()
+        return helpers[1]
+
+    loop = asyncio.new_event_loop()
+    try:
+        stuck = loop.run_until_complete(main())
+        assert not stuck.done()  # given up on, not waited for
+    finally:
+        stuck._log_destroy_pending = False  # left behind on purpose
+        loop.close()
