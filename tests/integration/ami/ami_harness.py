@@ -15,12 +15,12 @@ AMI_FIXTURES = Path(__file__).resolve().parents[3] / ".." / "shared" / "fixtures
 
 class Harness:
     def __init__(self, speed: float = 50.0, auth: str = "md5", ping: float = 0.2,
-                 store_calls=None, store_agents=None, **sim) -> None:
+                 store_calls=None, store_agents=None, queue_size: int = 200, **sim) -> None:
         self.sim = PBXSimulator(speed=speed, wrapup={"hotline": 5}, **sim)
         self.events = RecordingEvents()
         self.stored: list[dict] = []
         self.agent_rows: list[dict] = []
-        self.auth, self.ping = auth, ping
+        self.auth, self.ping, self.queue_size = auth, ping, queue_size
         self.store_calls = store_calls or self.stored.extend
         self.store_agents = store_agents or self.agent_rows.extend
         self.bridge: AMIBridge | None = None
@@ -33,7 +33,7 @@ class Harness:
             auth=self.auth,
             ping_interval=self.ping,
             ping_timeout=self.ping * 1.5,
-            queue_size=200,
+            queue_size=self.queue_size,
         )
         self.bridge = AMIBridge(
             config,

@@ -188,3 +188,22 @@ def test_a_ring_burst_pops_before_any_queue_snapshot_and_snapshots_once_per_burs
             await h.until(lambda: h.stored)
 
     run(scenario())
+
+
+def test_a_burst_that_fills_the_inbox_still_gets_its_queue_snapshot_without_another_frame():
+    """The reader waits on a full inbox mid-read, the bridge drains it meanwhile; the read's
+    end must still be signalled, or the wallboard waits for the next frame."""
+    from integrations.ami.simulator import flows
+
+    async def scenario():
+        async with Harness(queue_size=1) as h:
+            await h.until(lambda: h.published("queue.snapshot", "queue:hotline"))
+            start = len(h.events.published)
+            call = flows.start_call(h.sim.pbx, "13800138000", "张三")
+            flows.enqueue(h.sim.pbx, call, "hotline")
+            await h.until(lambda: [p for n, p, r in h.events.published[start:]
+                                   if n == "queue.snapshot" and p["waiting"] == 1])
+            flows.teardown(h.sim.pbx, call, by="caller")
+            await h.until(lambda: h.stored)
+
+    run(scenario())
