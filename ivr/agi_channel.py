@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime
+from typing import Awaitable
 
 from panoramisk.fast_agi import Request
 from panoramisk.utils import parse_agi_result
@@ -137,41 +138,46 @@ def parse_result(text: str) -> dict:
 
 
 class AgiChannel:
-    """Speak AGI commands for the engine's actions; prompts live under callcenter/<menu>/."""
+    """Speak AGI commands for the engine's actions; prompts live under callcenter/<menu>/.
+
+    The methods are plain functions returning the request's coroutine (awaited by the
+    caller at once): ~35 commands a call, each resumed through every coroutine layer on
+    its way, so the channel adds no layer of its own.
+    """
 
     def __init__(self, request: AgiRequest, sounds: str, lang: str = "zh"):
         self.request, self.sounds, self.lang = request, sounds, lang
         self.commands = 0
 
-    async def command(self, text: str) -> str:
+    def command(self, text: str) -> Awaitable[str]:
         """Send one command; return its result value, raise on hang-up or a rejected command."""
         self.commands += 1
-        return await self.request.result_of(text)
+        return self.request.result_of(text)
 
-    async def answer(self) -> None:
-        await self.command("ANSWER")
+    def answer(self) -> Awaitable[str]:
+        return self.command("ANSWER")
 
-    async def play(self, prompt: Prompt) -> None:
-        await self.command(f'STREAM FILE {self.sounds}/{prompt.name} ""')
+    def play(self, prompt: Prompt) -> Awaitable[str]:
+        return self.command(f'STREAM FILE {self.sounds}/{prompt.name} ""')
 
-    async def read_digits(self, prompt: Prompt, timeout: float, max_digits: int) -> str:
-        return await self.command(
+    def read_digits(self, prompt: Prompt, timeout: float, max_digits: int) -> Awaitable[str]:
+        return self.command(
             f"GET DATA {self.sounds}/{prompt.name} {int(timeout * 1000)} {max_digits}")
 
-    async def say_digits(self, digits: str) -> None:
-        await self.command(f'SAY DIGITS {digits} ""')
+    def say_digits(self, digits: str) -> Awaitable[str]:
+        return self.command(f'SAY DIGITS {digits} ""')
 
-    async def say_number(self, number: int) -> None:
-        await self.command(f'SAY NUMBER {int(number)} ""')
+    def say_number(self, number: int) -> Awaitable[str]:
+        return self.command(f'SAY NUMBER {int(number)} ""')
 
-    async def say_date(self, when: datetime) -> None:
+    def say_date(self, when: datetime) -> Awaitable[str]:
         fmt = DATE_FORMATS.get(self.lang, DATE_FORMATS["zh"])
-        await self.command(f'SAY DATETIME {int(when.timestamp())} "" {quote(fmt)} Asia/Shanghai')
+        return self.command(f'SAY DATETIME {int(when.timestamp())} "" {quote(fmt)} Asia/Shanghai')
 
-    async def set_variable(self, name: str, value: str) -> None:
+    def set_variable(self, name: str, value: str) -> Awaitable[str]:
         if name == "CHANNEL(language)":
             self.lang = value
-        await self.command(f"SET VARIABLE {name} {quote(value)}")
+        return self.command(f"SET VARIABLE {name} {quote(value)}")
 
-    async def hangup(self) -> None:
-        await self.command("HANGUP")
+    def hangup(self) -> Awaitable[str]:
+        return self.command("HANGUP")

@@ -20,6 +20,7 @@ from ivr.channel import CallOutcome, run_call
 from ivr.directory import DeferredDirectory, IvrDirectory
 from ivr.engine import Engine
 from ivr.loader import load_builtin
+from ivr.phones import normalise_caller
 from ivr.steps import CallInfo
 
 log = logging.getLogger(__name__)
@@ -164,6 +165,11 @@ class IvrService:
         info = call_info(request.headers)
         engine = self.engine(name)
         channel = AgiChannel(request, f"callcenter/{name}", info.channel_language or "zh")
+        directory = engine.directory
+        if isinstance(directory, DeferredDirectory) and (number := normalise_caller(info.caller)):
+            # What engine.start asks first, fetched before it runs: it then runs once, not
+            # once to find the question and again with the answer.
+            await directory.fetch(("lookup_caller", (number,)))
         outcome = await run_call(engine, channel, info)
         log.info("FastAGI call %s on /%s ended: %s at %r", outcome.linkedid, name,
                  outcome.ended, outcome.node)

@@ -150,3 +150,24 @@ def test_outage_during_the_call_start_fetch_queues_the_caller_to_a_person():
         s = call(server, ["1"], uniqueid="ctx-down")
     assert (s.variables["CC_QUEUE"], s.variables["CC_INTENT"]) == ("hotline", "agent")
     assert "ConnectionError" in outcomes["ctx-down"].fault
+
+
+def test_call_start_step_runs_once_the_callers_record_fetched_before_it(monkeypatch):
+    from ivr.engine import Engine
+
+    starts = []
+    real_start = Engine.start
+
+    def counted(self, call):
+        starts.append(call.linkedid)
+        return real_start(self, call)
+
+    monkeypatch.setattr(Engine, "start", counted)
+    directory = ContextDirectory()
+    server, outcomes = serve(directory)
+    with server:
+        s = call(server, ["4", "20261127001", "1", "0"], uniqueid="once")
+    assert starts == ["once"]  # not run, deferred, run again
+    assert directory.calls == ["caller_context"]
+    assert s.commands.count('SAY DIGITS 20261127001 ""') == 2
+    assert outcomes["once"].ended == "queued"
