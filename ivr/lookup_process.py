@@ -229,6 +229,7 @@ def main() -> None:
     from ivr.wiring import make_store_directory
 
     directory = make_store_directory(Settings.from_env(os.environ), readers=1)
+    directory.pin()  # one question at a time here
     serve(directory, sys.stdin.buffer, protocol)
 
 

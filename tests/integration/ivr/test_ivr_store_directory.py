@@ -138,3 +138,31 @@ def test_caller_context_gives_the_residents_and_their_latest_tickets_in_one_go(c
     assert tickets[0].phones == ("+8613700000001",)
     assert {t.number: t for t in tickets}["20261127901"] == directory.ticket_status("20261127901")
     assert directory.caller_context("+8613000000000") == ([], [])
+
+
+def test_pinned_reader_sees_new_commits_and_recovers_from_a_failed_lookup(container, world,
+                                                                         database_url):
+    """The lookup process pins one SQLite read connection; it must not serve a stale
+    snapshot, and a lookup that fails must not leave the next ones without a connection."""
+    ids = seed(container, world)
+    reader = make_read_engine(database_url, pool_size=1)
+    directory = StoreDirectory(container.sessions, reader)
+    directory.pin()
+    sqlite = database_url.startswith("sqlite")
+    try:
+        assert directory.lookup_caller("+8613700000001")[0].tags == ()
+        assert reader.pool.checkedout() == (1 if sqlite else 0)  # elsewhere: the pool as before
+        with container.sessions.begin() as writer:
+            writer.add(ResidentTag(resident_id=int(ids["john"]), tag="残疾人"))
+        assert directory.lookup_caller("+8613700000001")[0].tags == ("残疾人",)
+        with pytest.raises(Exception):
+            directory.lookup_caller(object())  # the driver cannot bind it
+        assert reader.pool.checkedout() == 0
+        (john,) = directory.lookup_caller("+8613700000001")
+        assert john.resident_id == ids["john"]
+        assert directory.ticket_status("20261127901").status == "dispatched"
+        assert reader.pool.checkedout() == (1 if sqlite else 0)
+    finally:
+        if directory._pinned is not None:
+            directory._pinned.close()
+        reader.dispose()
