@@ -146,3 +146,21 @@ class ServerThread:
 
     def peer(self, timeout: float = 10.0) -> AsteriskPeer:
         return AsteriskPeer(self.port, timeout)
+
+
+def serve(directory, timeout: float = 2.0):
+    """A FastAGI server over `directory` in open hours, and the outcomes it records by linkedid."""
+    outcomes = {}
+    service = IvrService(directory=directory, clock=lambda: OPEN_HOURS, lookup_timeout=timeout,
+                         on_outcome=lambda route, o: outcomes.__setitem__(o.linkedid, o))
+    return ServerThread(service), outcomes
+
+
+def call(server, digits, **env):
+    """One call: the AGI environment, then the menu keyed with `digits`."""
+    peer = server.peer()
+    try:
+        peer.send_env(environment(**env))
+        return peer.run(digits)
+    finally:
+        peer.close()

@@ -7,8 +7,7 @@ import time
 import pytest
 
 from ivr.demo import demo_directory
-from ivr.fastagi import IvrService
-from ivr_asterisk_peer import OPEN_HOURS, ServerThread, environment
+from ivr_asterisk_peer import call, environment, serve
 
 
 class BlockingDirectory:
@@ -38,22 +37,6 @@ class BlockingDirectory:
 
     def record_survey(self, *args):
         return self._call("record_survey", *args)
-
-
-def serve(directory, timeout=2.0):
-    outcomes = {}
-    service = IvrService(directory=directory, clock=lambda: OPEN_HOURS, lookup_timeout=timeout,
-                         on_outcome=lambda route, o: outcomes.__setitem__(o.linkedid, o))
-    return ServerThread(service), outcomes
-
-
-def call(server, digits, **env):
-    peer = server.peer()
-    try:
-        peer.send_env(environment(**env))
-        return peer.run(digits)
-    finally:
-        peer.close()
 
 
 def test_store_lookups_run_on_worker_threads_not_the_event_loop():

@@ -13,10 +13,10 @@ import time
 import pytest
 
 from ivr.directory import DirectoryError
-from ivr.fastagi import IvrService
 from ivr.lookup_process import FRAME, RESPAWN_AFTER, LookupProcesses, serve
 from ivr.store_directory import StoreDirectory
-from ivr_asterisk_peer import OPEN_HOURS, ServerThread, environment
+from ivr_asterisk_peer import call, environment
+from ivr_asterisk_peer import serve as serve_calls
 from test_ivr_store_directory import seed
 
 
@@ -55,22 +55,6 @@ def test_unknown_question_is_refused_before_and_inside_the_child():
     serve(object(), io.BytesIO(FRAME.pack(len(body)) + body), out)
     rid, ok, text = pickle.loads(out.getvalue()[FRAME.size:])
     assert (rid, ok) == (7, False) and "__class__" in text
-
-
-def serve_calls(lookups, timeout=2.0):
-    outcomes = {}
-    service = IvrService(directory=lookups, clock=lambda: OPEN_HOURS, lookup_timeout=timeout,
-                         on_outcome=lambda route, o: outcomes.__setitem__(o.linkedid, o))
-    return ServerThread(service), outcomes
-
-
-def call(server, digits, **env):
-    peer = server.peer()
-    try:
-        peer.send_env(environment(**env))
-        return peer.run(digits)
-    finally:
-        peer.close()
 
 
 def test_fastagi_call_hears_its_own_ticket_through_the_child(container, world, settings):
