@@ -23,8 +23,10 @@ def serve(host: str, port: int, demo: bool) -> None:
     """Run the web app (and, in demo mode, the simulated telephony)."""
     from callcenter.serving import run_server
     settings = _settings(demo=demo) if demo else _settings()
+    from integrations.push import hand_over_quickly
     try:
         settings.effective_secret_key()
+        hand_over_quickly()
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     run_server(settings, host=host, port=port)

@@ -32,6 +32,7 @@ import time
 import uuid
 from typing import Any, Callable, Protocol
 
+from callcenter.config import ConfigError
 from callcenter.services import live, wallboard
 from integrations.push_outbox import Outbox
 
@@ -54,10 +55,10 @@ def hand_over_quickly(environ=os.environ) -> float:
     try:
         wanted = float(text) if text else SWITCH_INTERVAL
     except ValueError:
-        raise ValueError(f"PUSH_SWITCH_INTERVAL must be seconds, e.g. 0.0001 (got {text!r})"
-                         ) from None
+        raise ConfigError(f"PUSH_SWITCH_INTERVAL must be seconds, e.g. 0.0001 (got {text!r})"
+                          ) from None
     if not 0 <= wanted <= 1:  # also refuses nan
-        raise ValueError(f"PUSH_SWITCH_INTERVAL must be between 0 and 1 s (got {text!r})")
+        raise ConfigError(f"PUSH_SWITCH_INTERVAL must be between 0 and 1 s (got {text!r})")
     if wanted and wanted < sys.getswitchinterval():
         sys.setswitchinterval(wanted)
     return sys.getswitchinterval()

@@ -92,6 +92,12 @@ def ami_bridge(wrapup: tuple[str, ...]) -> None:
         raise click.ClickException(
             "AMI_URL is not set, e.g. AMI_URL=ami://callcenter:SECRET@127.0.0.1:5038"
         )
+    from callcenter.config import ConfigError
+    from integrations.push import hand_over_quickly
+    try:
+        hand_over_quickly()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

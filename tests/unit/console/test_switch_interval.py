@@ -6,6 +6,8 @@ import sys
 
 import pytest
 
+from callcenter.config import ConfigError
+
 from integrations.push import SWITCH_INTERVAL, hand_over_quickly
 
 
@@ -35,6 +37,17 @@ def test_never_raised():
 
 @pytest.mark.parametrize("text", ["fast", "-0.001", "2", "nan", "1e-3s"])
 def test_bad_values_are_refused_plainly_and_change_nothing(text):
-    with pytest.raises(ValueError, match="PUSH_SWITCH_INTERVAL"):
+    with pytest.raises(ConfigError, match="PUSH_SWITCH_INTERVAL"):
         hand_over_quickly({"PUSH_SWITCH_INTERVAL": text})
     assert sys.getswitchinterval() == pytest.approx(0.005)
+
+
+@pytest.mark.parametrize("command", [["serve", "--demo", "--port", "0"], ["ami-bridge"]])
+def test_the_commands_refuse_a_bad_interval_with_a_plain_message_before_starting(command):
+    from click.testing import CliRunner
+
+    from callcenter.cli import main
+    result = CliRunner().invoke(main, command, env={"PUSH_SWITCH_INTERVAL": "abc",
+                                                    "AMI_URL": "ami://u:p@127.0.0.1:1"})
+    assert result.exit_code == 1 and result.exception.__class__ is SystemExit
+    assert "PUSH_SWITCH_INTERVAL must be seconds" in result.output
