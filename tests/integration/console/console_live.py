@@ -57,6 +57,7 @@ class Browser:
 
     def connect(self, namespace: str, csrf: str | None = None) -> "Browser":
         self.sio = socketio.Client(reconnection=False, logger=False, engineio_logger=False)
+        _in_wire_order(self.sio)
         for name in ("call.offered", "call.ringing", "call.answered", "call.ended", "call.abandoned",
                      "agent.state", "queue.snapshot", "ticket.changed"):
             self.sio.on(name, self._recorder(name), namespace=namespace)
@@ -79,3 +80,18 @@ class Browser:
     def close(self) -> None:
         if self.sio is not None and self.sio.connected:
             self.sio.disconnect()
+
+
+def _in_wire_order(sio: socketio.Client) -> None:
+    """Handle each message on the reader thread, in the order it came off the socket, as a
+    browser's one JS thread does: python-engineio's client starts a thread per message
+    (`run_async=True`), so two quick events could be recorded swapped — seen as seq 10
+    before 9 once the web process's switch interval was lowered."""
+    trigger = sio.eio._trigger_event
+
+    def in_order(event, *args, **kwargs):
+        if event == "message":
+            kwargs["run_async"] = False
+        return trigger(event, *args, **kwargs)
+
+    sio.eio._trigger_event = in_order
