@@ -55,8 +55,10 @@ class StoreWriter:
             await self._replay()
             while True:
                 first = await self._queue.get()
-                if self.window and isinstance(first, tuple):
+                if self.window and isinstance(first, tuple) and self._queue.qsize() < self.max_batch:
                     await asyncio.sleep(self.window)  # let the rest of the window arrive
+                # (a queue already holding a full batch is written at once: a burst, or a
+                # store falling behind, must not also wait a window per batch)
                 batch = [first] + [self._queue.get_nowait() for _ in range(self._queue.qsize())]
                 items = [item for item in batch if isinstance(item, tuple)]
                 for i in range(0, len(items), self.max_batch):

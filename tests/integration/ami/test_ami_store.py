@@ -163,3 +163,28 @@ def test_records_of_one_window_go_to_the_store_in_one_batch():
     batches.clear()
     run(scenario(window=0))  # no window: each burst is written as soon as it comes
     assert batches == [["1.1"], ["1.2"], ["1.3"]]
+
+
+def test_a_queue_already_holding_a_full_batch_is_written_without_waiting_the_window():
+    """A burst (or a store falling behind) must not wait a window per batch: the first
+    batch goes while the window, set here to an hour, would still be open."""
+    import asyncio
+
+    from integrations.ami.store_writer import StoreWriter
+
+    batches: list[int] = []
+
+    async def scenario() -> None:
+        writer = StoreWriter({"calls": lambda b: batches.append(len(b))}, {},
+                             window=3600, max_batch=10)
+        writer.add("calls", [{"linkedid": f"1.{i}"} for i in range(25)])
+        await writer.flush()          # 25 queued before the writer starts
+        task = asyncio.create_task(writer.run())
+        for _ in range(500):
+            if sum(batches) >= 20:
+                break
+            await asyncio.sleep(0.01)
+        assert batches[:2] == [10, 10]   # written at once, in full batches
+        task.cancel()
+
+    run(scenario())
