@@ -201,8 +201,11 @@ def test_a_burst_that_fills_the_inbox_still_gets_its_queue_snapshot_without_anot
             start = len(h.events.published)
             call = flows.start_call(h.sim.pbx, "13800138000", "张三")
             flows.enqueue(h.sim.pbx, call, "hotline")
-            await h.until(lambda: [p for n, p, r in h.events.published[start:]
-                                   if n == "queue.snapshot" and p["waiting"] == 1])
+            def waiting_snapshots():
+                return [p for n, p, r in h.events.published[start:]
+                        if n == "queue.snapshot" and p["waiting"] == 1]
+            await h.until(waiting_snapshots)   # raises if the snapshot never comes
+            assert waiting_snapshots()[-1]["waiting"] == 1
             flows.teardown(h.sim.pbx, call, by="caller")
             await h.until(lambda: h.stored)
 
