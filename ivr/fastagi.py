@@ -72,6 +72,19 @@ async def read_environment(reader: asyncio.StreamReader, limits: Limits) -> dict
             headers[key] = value.strip()
 
 
+def bound_reads(transport, size: int) -> None:
+    """Read at most `size` bytes per recv on this connection (CPython selector transports).
+
+    asyncio asks recv() for 256 KiB; a buffer that large is above glibc malloc's mmap
+    threshold (128 KiB), so every read of a 20-byte AGI reply cost an mmap, an mremap and
+    an munmap, and the page fault between: ~1 ms of a call's CPU at 36 reads a call
+    (docs/decisions/0010). Transports without the attribute (uvloop, Windows) are left as
+    they are.
+    """
+    if getattr(transport, "max_size", 0) > size:
+        transport.max_size = size
+
+
 def call_info(headers: dict[str, str]) -> CallInfo:
     """Take what the engine needs from the AGI environment (survey: ticket and linkedid args)."""
     return CallInfo(caller=headers.get("agi_callerid"),
@@ -91,6 +104,7 @@ class GuardedApplication(Application):
     async def handler(self, reader, writer):
         task = asyncio.current_task()
         self.connections.add(task)
+        bound_reads(writer.transport, self.limits.env_max_bytes)
         try:
             await self._serve(reader, writer)
         finally:

@@ -23,11 +23,13 @@ import sys
 import time
 
 from ivr.directory import DirectoryError
+from ivr.fastagi import bound_reads
 
 log = logging.getLogger(__name__)
 FRAME = struct.Struct("!I")
 QUESTIONS = frozenset({"lookup_caller", "caller_context", "ticket_status", "record_survey"})
 MAX_FRAME = 1 << 20  # an answer is a few residents and tickets; more means a broken child
+READ_SIZE = 65536  # per read of the child's answers; below malloc's mmap threshold
 RESPAWN_AFTER = 1.0  # seconds between starts, so a child that cannot start is not a fork bomb
 
 
@@ -52,6 +54,8 @@ class LookupChild(asyncio.SubprocessProtocol):
 
     def connection_made(self, transport) -> None:
         self.transport = transport
+        # Answers are a few hundred bytes: no 256 KiB (mmap'd) buffer per read of the pipe.
+        bound_reads(transport.get_pipe_transport(1), READ_SIZE)
 
     def send(self, rid: int, name: str, args: tuple) -> asyncio.Future:
         body = pickle.dumps((rid, name, args), pickle.HIGHEST_PROTOCOL)

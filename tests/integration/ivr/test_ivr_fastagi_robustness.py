@@ -95,6 +95,19 @@ def test_oversized_environment_line_is_dropped(patient_server):
     assert good_call(patient_server).closed
 
 
+def test_environment_larger_than_one_read_is_read_whole(agi_server):
+    # The server reads at most env_max_bytes (16 KiB) per recv (ivr.fastagi.bound_reads): an
+    # environment of ~15 KiB sent in one write, with its end in the next read, still starts a call.
+    padding = {f"agi_var_{i}": "z" * 90 for i in range(150)}
+    lines = environment(uniqueid="big-env", **padding)
+    assert 14000 < len(("\n".join(lines) + "\n\n").encode()) < Limits().env_max_bytes
+    peer = agi_server.peer()
+    peer.send_env(lines)
+    s = peer.run(["2"])
+    peer.close()
+    assert s.variables["CC_INTENT"] == "consult"
+
+
 def test_endless_environment_is_dropped_at_the_size_limit(patient_server):
     big = socket.create_connection(("127.0.0.1", patient_server.port))
     try:
