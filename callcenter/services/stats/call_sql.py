@@ -8,8 +8,10 @@ keeps every measure exact, the longest wait included, which a running sum could 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 
-from sqlalchemy import and_, case, delete, func, insert, literal, literal_column, select
+from sqlalchemy import (Date, Integer, and_, bindparam, case, delete, func, insert, literal_column,
+                        select)
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -72,12 +74,24 @@ def utc_hour(day: date, hour: int) -> tuple[datetime, datetime]:
 def recount_hour(conn: Connection, day: date, hour: int) -> None:
     """Replace one local hour's rows with a recount of the calls that started in it."""
     lo, hi = utc_hour(day, hour)
-    conn.execute(delete(CallHour.__table__).where(CallHour.day == day, CallHour.hour == hour))
+    clear, count = _recount_statements()
+    conn.execute(clear, {"day": day, "hour": hour})
+    conn.execute(count, {"day": day, "hour": hour, "lo": lo, "hi": hi})
+
+
+@lru_cache(maxsize=1)
+def _recount_statements():
+    """recount_hour's DELETE and INSERT … SELECT, built once with bind parameters: the bridge
+    recounts an hour per stored batch, and building the twelve-measure select each time cost
+    more than running it."""
+    day, hour = bindparam("day", type_=Date), bindparam("hour", type_=Integer)
+    clear = delete(CallHour.__table__).where(CallHour.day == day, CallHour.hour == hour)
     queue = queue_key()
-    stmt = select(literal(day).label("day"), literal(hour).label("hour"),
-                  queue.label("queue"), *measures()) \
-        .where(INBOUND, C.started_at >= lo, C.started_at < hi).group_by(queue)
-    conn.execute(insert(CallHour.__table__).from_select([c.name for c in stmt.selected_columns], stmt))
+    stmt = select(day.label("day"), hour.label("hour"), queue.label("queue"), *measures()) \
+        .where(INBOUND, C.started_at >= bindparam("lo", type_=C.started_at.type),
+               C.started_at < bindparam("hi", type_=C.started_at.type)).group_by(queue)
+    count = insert(CallHour.__table__).from_select([c.name for c in stmt.selected_columns], stmt)
+    return clear, count
 
 
 def rebuild(conn: Connection) -> int:
@@ -87,11 +101,24 @@ def rebuild(conn: Connection) -> int:
     return conn.scalar(select(func.count()).select_from(CallHour.__table__))
 
 
-def _hour_of(moment: datetime | None) -> tuple[date, int] | None:
+def hour_of(moment: datetime | None) -> tuple[date, int] | None:
     if moment is None:
         return None
     local = moment.astimezone(SHANGHAI)
     return local.date(), local.hour
+
+
+def stored_hours(conn: Connection, linkedids) -> set[tuple[date, int]]:
+    """The hours the stored calls of these linkedids sit in (before a statement moves them)."""
+    return {h for (started,) in conn.execute(select(CallRecord.started_at)
+                                             .where(CallRecord.linkedid.in_(list(linkedids))))
+            if (h := hour_of(started)) is not None}
+
+
+def recount_hours(conn: Connection, hours) -> None:
+    """Recount each hour once, in order (so concurrent writers lock rows alike)."""
+    for day_hour in sorted(h for h in hours if h is not None):
+        recount_hour(conn, *day_hour)
 
 
 def before_flush(session: Session) -> None:
@@ -102,7 +129,7 @@ def before_flush(session: Session) -> None:
     if ids:
         for (started,) in session.connection().execute(select(CallRecord.started_at)
                                                         .where(CallRecord.id.in_(ids))):
-            hours.add(_hour_of(started))
+            hours.add(hour_of(started))
     session.info["stats_call_hours"] = hours
 
 
@@ -110,6 +137,5 @@ def after_flush(session: Session, conn: Connection) -> None:
     hours = session.info.pop("stats_call_hours", set())
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
         if isinstance(obj, CallRecord):
-            hours.add(_hour_of(obj.started_at))
-    for day_hour in sorted(h for h in hours if h is not None):
-        recount_hour(conn, *day_hour)
+            hours.add(hour_of(obj.started_at))
+    recount_hours(conn, hours)

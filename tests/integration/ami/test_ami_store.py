@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from ami_harness import AMI_FIXTURES, Harness, run
 from callcenter.cli import main
 from callcenter.models.calls import AgentSession, AgentStateChange, CallRecord
+from callcenter.models.stats import CallHour
 from callcenter.services.calls import make_call_stores, record_agent_changes, save_call_records
 from integrations.ami.replay import replay_file
 
@@ -39,6 +40,36 @@ def test_saving_the_same_call_twice_keeps_one_row_with_the_latest_facts(session)
     rows = session.scalars(select(CallRecord)).all()
     assert len(rows) == 1 and rows[0].resynced is True and rows[0].answered_by == "8001"
     assert rows[0].started_at.timestamp() == pytest.approx(1795865089.357956)
+
+
+def test_a_record_updates_only_the_fields_it_carries_and_the_last_of_a_batch_wins(session):
+    record = replay_file(AMI_FIXTURES / "answered.ami.txt").records[0]
+    save_call_records(session, [record])
+    save_call_records(session, [{"linkedid": record["linkedid"], "resynced": True},
+                                {"linkedid": record["linkedid"], "hangup_by": "agent"}])
+    session.commit()
+    [row] = session.scalars(select(CallRecord)).all()
+    assert (row.resynced, row.hangup_by, row.answered_by, row.queue) == (
+        True, "agent", "8001", "hotline")
+    assert row.caller_e164 and row.started_at.timestamp() == pytest.approx(1795865089.357956)
+
+
+def test_stored_calls_keep_the_hour_summaries_exact_when_a_call_moves_hour(session):
+    """The store writes with plain statements, not ORM objects, so it recounts the hours
+    itself: the call's old hour loses it and its new hour gains it in the same transaction."""
+    record = replay_file(AMI_FIXTURES / "answered.ami.txt").records[0]
+    save_call_records(session, [record])
+    session.flush()
+    hours = lambda: {(h.day, h.hour): h.offered for h in session.scalars(select(CallHour))}  # noqa: E731
+    before = hours()
+    assert sum(before.values()) == 1
+    two_hours_on = record["started_at"] + 2 * 3600 * 1_000_000
+    save_call_records(session, [{**record, "started_at": two_hours_on}])
+    session.flush()
+    after = hours()
+    [(old_hour, _)] = before.items()
+    assert after.get(old_hour, 0) == 0 and sum(after.values()) == 1
+    assert (old_hour[1] + 2) % 24 in {hour for (_, hour), n in after.items() if n}
 
 
 def test_agent_log_in_to_log_off_is_one_session(session):
