@@ -67,6 +67,10 @@ class AgiRequest(Request):
             raise CallerHungUp(f"no answer from Asterisk: {type(exc).__name__}") from None
         finally:
             self._waiting_since = None
+        return self._reply_text(line)
+
+    def _reply_text(self, line: bytes) -> str:
+        """A reply line as text; EOF mid-line and the HANGUP notice end the call."""
         if not line.endswith(b"\n"):
             raise CallerHungUp("connection closed")
         text = line.decode(self.encoding, "replace").rstrip("\r\n")
@@ -88,12 +92,25 @@ class AgiRequest(Request):
         Runs ~35 times a call, so the common `200 result=N` reply is taken in line; any
         other reply goes through send_command's handling.
         """
-        self._write(command)
-        text = await self._read_line()
-        if text.startswith("200 result=") and "(" not in text and "\t" not in text:
-            value = text[11:].split(" ", 1)[0]
-            if value != "-1":
-                return value
+        # _write and _read_line in line: every reply resumes each coroutine frame above
+        # the read, so this path adds none.
+        try:
+            self.writer.write(command.encode(self.encoding) + b"\n")
+        except (ConnectionError, OSError) as exc:
+            raise CallerHungUp(f"connection lost: {type(exc).__name__}") from None
+        self._waiting_since = self._loop.time()
+        try:
+            line = await self.reader.readline()
+        except (ValueError, ConnectionError) as exc:
+            raise CallerHungUp(f"no answer from Asterisk: {type(exc).__name__}") from None
+        finally:
+            self._waiting_since = None
+        if (line.startswith(b"200 result=") and line.endswith(b"\n") and b"(" not in line
+                and b"\t" not in line):
+            value = line[11:].rstrip(b"\r\n").split(b" ", 1)[0]
+            if value != b"-1":
+                return value.decode(self.encoding, "replace")
+        text = self._reply_text(line)
         result = await self._complete(parse_result(text))
         if result.get("error") in HANGUP_ERRORS or result.get("status_code") == 511:
             raise CallerHungUp(result.get("msg") or "dead channel")

@@ -11,6 +11,7 @@ import asyncio
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Callable
 
 from panoramisk.fast_agi import Application
@@ -102,36 +103,37 @@ class GuardedApplication(Application):
         self.connections: set[asyncio.Task] = set()
 
     async def handler(self, reader, writer):
+        """Serve one connection: environment, route, call. One coroutine frame (not a
+        handler awaiting a _serve): every AGI reply resumes each frame above the read."""
         task = asyncio.current_task()
         self.connections.add(task)
         bound_reads(writer.transport, self.limits.env_max_bytes)
+        request = None
         try:
-            await self._serve(reader, writer)
+            try:
+                headers = await read_environment(reader, self.limits)
+            except (HandshakeError, TimeoutError, ConnectionError) as exc:
+                log.warning("FastAGI peer %s dropped during handshake: %s",
+                            writer.get_extra_info("peername"), exc or type(exc).__name__)
+                return
+            script = headers.get("agi_network_script", "").split("?", 1)[0].strip("/")
+            route = self._route.get(script)
+            if route is None:
+                log.error("FastAGI call %s: no route for %r", headers.get("agi_uniqueid"), script)
+                return
+            request = AgiRequest(app=self, headers=headers, reader=reader, writer=writer,
+                                 encoding=self.default_encoding,
+                                 read_timeout=self.limits.read_timeout)
+            try:
+                await route(request)
+            except Exception:  # noqa: BLE001 — one call's bug must not end the server
+                log.exception("FastAGI call %s: route %r failed",
+                              headers.get("agi_uniqueid"), script)
         finally:
+            if request is not None:
+                request.close()
             self.connections.discard(task)
             writer.close()
-
-    async def _serve(self, reader, writer) -> None:
-        try:
-            headers = await read_environment(reader, self.limits)
-        except (HandshakeError, TimeoutError, ConnectionError) as exc:
-            log.warning("FastAGI peer %s dropped during handshake: %s",
-                        writer.get_extra_info("peername"), exc or type(exc).__name__)
-            return
-        script = headers.get("agi_network_script", "").split("?", 1)[0].strip("/")
-        route = self._route.get(script)
-        if route is None:
-            log.error("FastAGI call %s: no route for %r", headers.get("agi_uniqueid"), script)
-            return
-        request = AgiRequest(app=self, headers=headers, reader=reader, writer=writer,
-                             encoding=self.default_encoding,
-                             read_timeout=self.limits.read_timeout)
-        try:
-            await route(request)
-        except Exception:  # noqa: BLE001 — one call's bug must not end the server
-            log.exception("FastAGI call %s: route %r failed", headers.get("agi_uniqueid"), script)
-        finally:
-            request.close()
 
 
 @dataclass
@@ -196,14 +198,9 @@ def make_application(service: IvrService, limits: Limits | None = None) -> Guard
     """Build the FastAGI application with its two routes; call inside the running loop."""
     app = GuardedApplication(limits, loop=asyncio.get_running_loop())
 
-    async def hotline(request):
-        await service.run("hotline", request)
-
-    async def survey(request):
-        await service.run("survey", request)
-
-    app.add_route("hotline", hotline)
-    app.add_route("survey", survey)
+    # The service's run itself, not a wrapper coroutine awaiting it: one frame less per reply.
+    app.add_route("hotline", partial(service.run, "hotline"))
+    app.add_route("survey", partial(service.run, "survey"))
     return app
 
 
