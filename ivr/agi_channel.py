@@ -9,29 +9,13 @@ from typing import Awaitable
 from panoramisk.fast_agi import Request
 from panoramisk.utils import parse_agi_result
 
+from ivr.agi_commands import DATE_FORMATS, AgiCommandError, quote
 from ivr.channel import CallerHungUp
 from ivr.steps import Prompt
 
 log = logging.getLogger(__name__)
 ESCAPE_ALL = "0123456789*#"
-# SAY DATETIME formats (Asterisk say.conf letters); the channel language picks the voice.
-DATE_FORMATS = {"zh": "YBdA HM", "en": "ABdY 'digits/at' IMp"}
 HANGUP_ERRORS = {"AGIResultHangup", "AGIAppError"}
-
-
-class AgiCommandError(Exception):
-    """Raised when Asterisk rejects a command (510/520): a bug on our side, not a hang-up."""
-
-    code = "agi_command_rejected"
-
-
-def quote(value: str) -> str:
-    r"""Quote one AGI argument.
-
-    >>> quote('hotline'), quote('a "b" \\ c')
-    ('"hotline"', '"a \\"b\\" \\\\ c"')
-    """
-    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 class AgiRequest(Request):

@@ -143,3 +143,26 @@ def test_business_hours_must_be_hh_mm():
         "    open: main\n    closed: main\n")
     e = only_error(text)
     assert e.line == 17 and "opens: expected HH:MM" in e.reason
+
+
+@pytest.mark.parametrize("text", [
+    GOOD,
+    *[(MENUS_DIR / f"{name}.yaml").read_text(encoding="utf-8") for name in ("hotline", "survey")],
+    GOOD + "  person:\n    kind: hangup\n",  # duplicate key
+    GOOD.replace("options: {", "options: {{"),  # not YAML
+    "name: [unclosed\n",
+    "name: t\n\tstart: main\n",  # a tab where YAML forbids one
+    "",
+], ids=["good", "hotline", "survey", "duplicate", "braces", "unclosed", "tab", "empty"])
+def test_libyaml_and_pure_python_yaml_give_the_same_menu_and_errors(text, monkeypatch):
+    # ivr.loader composes with libyaml when PyYAML has it (start-up time of the classic AGI
+    # script); the pure-Python loader is the reference for values, lines and messages.
+    import yaml
+
+    if not hasattr(yaml, "CSafeLoader"):
+        pytest.skip("PyYAML built without libyaml: only the pure-Python loader exists")
+    fast = parse_menu(text, "t.yaml")
+    monkeypatch.delattr(yaml, "CSafeLoader")
+    pure = parse_menu(text, "t.yaml")
+    assert fast[0] == pure[0]
+    assert [str(e) for e in fast[1]] == [str(e) for e in pure[1]]

@@ -1,6 +1,8 @@
 """The caller-number fast path must give exactly what the phone parser gives."""
+import phonenumbers
+
 from callcenter.domain.phones import try_normalize
-from ivr.phones import normalise_caller
+from ivr.phones import MOBILE_PATTERN, normalise_caller
 
 parse_only = normalise_caller.__wrapped__  # the function itself, no cache
 
@@ -22,3 +24,10 @@ def test_other_shapes_take_the_parser():
         assert parse_only(raw) == expected, raw
     assert parse_only("13800138000") == "+8613800138000"
     assert parse_only("02087654321") == "+862087654321"
+
+
+def test_the_copied_mobile_pattern_is_the_libraries():
+    # ivr.phones keeps a copy so that a mobile caller never imports phonenumbers; after an
+    # upgrade of phonenumbers, copy its pattern again.
+    cn = phonenumbers.PhoneMetadata.metadata_for_region("CN")
+    assert MOBILE_PATTERN == cn.mobile.national_number_pattern
