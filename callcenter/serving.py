@@ -145,6 +145,8 @@ def run_server(settings: Settings, host: str, port: int) -> None:
     from agent_ui import create_app
     app = create_app(settings, container=container)
     embedded = start_embedded(container, demo=settings.demo)
+    from integrations.push import freeze_startup_heap
+    freeze_startup_heap()  # start-up's objects leave the collector's scans: no long pauses
     from werkzeug.serving import make_server
     server = make_server(host, port, app, threaded=True)
     print(f"serving on http://{host}:{port}/  (Ctrl-C to stop)")

@@ -23,6 +23,7 @@ Two modes, one class:
 from __future__ import annotations
 
 import atexit
+import gc
 import json
 import logging
 import os
@@ -42,6 +43,10 @@ WALLBOARD_WINDOW = 0.02  # s: a wallboard lags a burst by this much, and gets it
 NAMESPACES = {"agent": "/agent", "queue": "/supervisor", "region": "/supervisor"}
 CHANNEL = "callcenter"  # the Redis pub/sub channel every web worker and emitter shares
 SWITCH_INTERVAL = 0.0001  # s: see hand_over_quickly
+# s: after an inline screen-pop the bridge's thread sleeps this long, so the socket's writer
+# thread it just woke takes the GIL and sends the pop before the rest of the burst is
+# folded (docs/decisions/0005-screen-pop-first.md, second addendum)
+POP_HANDOFF = 0.0002
 
 
 def hand_over_quickly(environ=os.environ) -> float:
@@ -62,6 +67,20 @@ def hand_over_quickly(environ=os.environ) -> float:
     if wanted and wanted < sys.getswitchinterval():
         sys.setswitchinterval(wanted)
     return sys.getswitchinterval()
+
+
+def freeze_startup_heap() -> int:
+    """Move every object alive now (modules, ORM metadata, the app: start-up's) into the
+    collector's permanent generation, once a process that pushes events has started.
+
+    A full (gen-2) collection otherwise scans them all, holding the GIL throughout: with
+    the web app built as `serve` builds it (381 k objects) one took 142–169 ms, after the
+    freeze ~0.01 ms. CPython runs one whenever enough objects have survived into the old
+    generation, so a long-running server would stall every pop and emit in flight that
+    long now and then (decision 0005, second addendum). Returns how many were frozen."""
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
 
 
 def namespace_of(room: str) -> str:
@@ -161,8 +180,9 @@ class LivePublisher:
     def __init__(self, emitter: Emitter, mirror, *,
                  thresholds: Callable[[str], tuple[int, int]] = lambda q: (15, 60),
                  clock: Callable[[], float] = time.time, threaded: bool = False,
-                 window: float = WALLBOARD_WINDOW) -> None:
+                 window: float = WALLBOARD_WINDOW, pop_handoff: float = POP_HANDOFF) -> None:
         self.emitter, self.mirror = emitter, mirror
+        self.pop_handoff = pop_handoff
         self.thresholds, self.clock = thresholds, clock
         self.epoch = uuid.uuid4().hex[:12]
         self.states: dict[str, dict] = {}
@@ -243,6 +263,9 @@ class LivePublisher:
             self.emitter.emit(name, data, room)
         except Exception as exc:
             log.warning("emit %s to %s failed: %s", name, room, exc)
+            return
+        if name == "call.ringing" and self.pop_handoff:
+            time.sleep(self.pop_handoff)
 
     def _prepare(self, rooms: list[str]) -> dict[str, tuple[str | None, dict | None]]:
         """For the outbox: each room's mirror record as JSON and its wallboard figures, now.

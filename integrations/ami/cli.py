@@ -122,6 +122,8 @@ def ami_bridge(wrapup: tuple[str, ...]) -> None:
         raise click.ClickException(str(exc)) from None
     main = run_bridge(bridge, settings.redis_url, node,  # + heartbeat, commands
                       extensions=extensions)
+    from integrations.push import freeze_startup_heap
+    freeze_startup_heap()  # start-up's objects leave the collector's scans: no long pauses
     try:
         asyncio.run(_run_until_signal(main, bridge.stop))
     finally:
