@@ -7,7 +7,7 @@ import json
 import pytest
 
 from ami_harness import AMI_FIXTURES, Harness, run
-from integrations.ami.client import AMIAuthError, AMIConnection, parse_ami_url
+from integrations.ami.client import READ_SIZE, AMIAuthError, AMIConnection, parse_ami_url
 from integrations.ami.simulator import PBXSimulator
 
 SPEC = (
@@ -58,6 +58,24 @@ def test_wrong_secret_is_refused_with_a_clear_error():
             )
             with pytest.raises(AMIAuthError, match="Authentication failed"):
                 await conn.open()
+        finally:
+            await sim.stop()
+
+    run(scenario())
+
+
+def test_the_connection_reads_in_chunks_below_mallocs_mmap_threshold():
+    """asyncio's default 256 KiB recv buffer cost an mmap and munmap per read."""
+    async def scenario():
+        import asyncio
+
+        sim = PBXSimulator()
+        await sim.start()
+        try:
+            conn = AMIConnection(parse_ami_url(sim.url), asyncio.Queue(10))
+            await conn.open()
+            assert conn._writer.transport.max_size == READ_SIZE <= 128 * 1024
+            await conn.close("done")
         finally:
             await sim.stop()
 
