@@ -10,7 +10,7 @@ and the production path — the IVR built as `callcenter fastagi` builds it, ove
 SQLite database seeded with RESIDENTS residents, every call from a different resident
 asking about that resident's own ticket (so no answer can be served from a cache).
 A fourth row, for information only, is the bare server reading at most 16 KiB per recv as
-the IVR does (decisions/0010); the ratios are against the baseline.
+the IVR does (decisions/0011); the ratios are against the baseline.
 Run: python bench/fastagi.py [--seconds 6] [--concurrency 200]   (bounded to < 60 s)
 """
 from __future__ import annotations
@@ -34,7 +34,7 @@ DEMO_CALLER = ("13800138000", "20261127001")  # a resident of ivr/demo.py and th
 CLOCK = "2026-11-27T10:00:00+08:00"
 RESIDENTS = 20_000
 # Not the baseline: the bare server reading at most 16 KiB per recv as the IVR does
-# (decisions/0010), so the bounded reads' share of the IVR's lead is visible.
+# (decisions/0011), so the bounded reads' share of the IVR's lead is visible.
 BOUNDED = "bare, 16 KiB reads (info)"
 
 

@@ -79,7 +79,7 @@ def bound_reads(transport, size: int) -> None:
     asyncio asks recv() for 256 KiB; a buffer that large is above glibc malloc's mmap
     threshold (128 KiB), so every read of a 20-byte AGI reply cost an mmap, an mremap and
     an munmap, and the page fault between: ~1 ms of a call's CPU at 36 reads a call
-    (docs/decisions/0010). Transports without the attribute (uvloop, Windows) are left as
+    (docs/decisions/0011). Transports without the attribute (uvloop, Windows) are left as
     they are.
     """
     if getattr(transport, "max_size", 0) > size:
