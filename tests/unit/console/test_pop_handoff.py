@@ -67,6 +67,7 @@ def test_freezing_the_start_up_heap_takes_it_out_of_full_collections():
     alive = [object() for _ in range(100)]
     try:
         frozen = freeze_startup_heap()
-        assert frozen >= len(alive) and gc.get_freeze_count() == frozen
+        # frozen objects that die leave the permanent generation: the count may only fall
+        assert frozen >= len(alive) and 0 < gc.get_freeze_count() <= frozen
     finally:
         gc.unfreeze()
