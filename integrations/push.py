@@ -43,9 +43,9 @@ WALLBOARD_WINDOW = 0.02  # s: a wallboard lags a burst by this much, and gets it
 NAMESPACES = {"agent": "/agent", "queue": "/supervisor", "region": "/supervisor"}
 CHANNEL = "callcenter"  # the Redis pub/sub channel every web worker and emitter shares
 SWITCH_INTERVAL = 0.0001  # s: see hand_over_quickly
-# s: after an inline screen-pop the bridge's thread sleeps this long, so the socket's writer
-# thread it just woke takes the GIL and sends the pop before the rest of the burst is
-# folded (docs/decisions/0005-screen-pop-first.md, second addendum)
+# s: after publishing a screen-pop the bridge's thread sleeps this long, so the thread it
+# just woke (the socket's writer when embedded, the pop lane with Redis) takes the GIL and
+# sends the pop before the rest of the burst is folded (decision 0005, second addendum)
 POP_HANDOFF = 0.0002
 
 
@@ -213,12 +213,15 @@ class LivePublisher:
         if name == "ticket.changed":
             self._ticket_changed(payload)
             return
+        popped = False
         with self.lock:
             now = self.clock()
             for target in self._rooms(name, payload, room):
-                self._apply(target, name, payload, now)
+                popped |= self._apply(target, name, payload, now)
             if name == "call.ended":  # closed in every room now, and never comes back
                 self.holders.pop(payload.get("linkedid"), None)
+        if popped and self.pop_handoff:  # outside the lock: a pop lane's batch takes it
+            time.sleep(self.pop_handoff)
 
     def snapshot(self, room: str) -> dict:
         """The room's state and the seq it includes (a copy: events go on mutating ours)."""
@@ -241,20 +244,22 @@ class LivePublisher:
         return data
 
     # -- internals -----------------------------------------------------------------
-    def _apply(self, room: str, name: str, payload: dict, now: float) -> None:
+    def _apply(self, room: str, name: str, payload: dict, now: float) -> bool:
+        """Fold the event into the room and send it; True when it was a screen-pop."""
         state = self._state(room, now)
         queue = room.split(":", 1)[1] if room.startswith("queue:") else ""
         if not live.apply(state, name, payload, now, self.thresholds(queue)[0]):
-            return
+            return False
         lid = payload.get("linkedid")
         if lid and live.holds_call(state, lid):
             self.holders.setdefault(lid, set()).add(room)
         self.seqs[room] = self.seqs.get(room, 0) + 1
         data = {**payload, "room": room, "seq": self.seqs[room], "epoch": self.epoch}
+        popped = name == "call.ringing" and room.startswith("agent:")
         lane = self.pops if room.startswith("agent:") else self.outbox
         if lane is not None:  # called under the lock: the lane's FIFO keeps seq order
             lane.put(name, data, room)
-            return
+            return popped
         try:  # embedded screen-pop: straight out, nothing ahead of it
             self.mirror.save(room, self._record(room))
         except Exception as exc:  # Redis down: clients will see the gap and resync later
@@ -263,9 +268,8 @@ class LivePublisher:
             self.emitter.emit(name, data, room)
         except Exception as exc:
             log.warning("emit %s to %s failed: %s", name, room, exc)
-            return
-        if name == "call.ringing" and self.pop_handoff:
-            time.sleep(self.pop_handoff)
+            return False
+        return popped
 
     def _prepare(self, rooms: list[str]) -> dict[str, tuple[str | None, dict | None]]:
         """For the outbox: each room's mirror record as JSON and its wallboard figures, now.
