@@ -292,8 +292,10 @@ class AMIConnection:
             except AMIConnectionLost:
                 return
             except AMIActionError:
-                if self.backpressured or self._last_rx > sent:
-                    continue  # we are the slow side, or data still flows: the peer is alive
+                if self.backpressured or self.mid_read or self._last_rx > sent:
+                    # we are the slow side (inbox full, or still folding a read's frames:
+                    # the answer is queued behind them), or data still flows: the peer is alive
+                    continue
                 log.warning("AMI ping unanswered for %.1fs: reconnecting", cfg.ping_timeout)
                 await self.close("ping timeout")
                 return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 
 from ami_harness import Harness, run
 
@@ -125,6 +126,28 @@ def _burst_frames(n_calls: int):
         }
         yield {"Event": "Cdr", "n": str(next(seq))}
         yield {"Event": "Hangup", **base, "Cause": "16"}
+
+
+def test_a_slow_fold_mid_read_is_not_taken_for_a_dead_pbx():
+    """The Ping's answer waits behind the frames still being folded: while the reader works
+    through a read (here each AgentCalled fold takes 20 ms) the session stays up."""
+    async def scenario():
+        async with Harness(ping=0.05) as h:
+            on_event = h.bridge._on_event
+
+            def slow(headers, received):
+                if headers.get("Event") == "AgentCalled":
+                    time.sleep(0.02)  # a loaded machine: the fold holds the loop
+                on_event(headers, received)
+            h.bridge._on_event = slow
+            frames = list(_burst_frames(40))
+            for frame in frames:
+                h.sim._broadcast(frame)
+            await h.until(lambda: len(h.stored) == 40, timeout=30)
+            assert h.bridge.stats["sessions"] == 1
+            assert [r["linkedid"] for r in h.stored] == [f"1700000000.{i}" for i in range(40)]
+
+    run(scenario())
 
 
 def test_fifty_thousand_event_burst_is_folded_in_order_without_blocking_the_loop():
