@@ -7,7 +7,6 @@ from __future__ import annotations
 import atexit
 import logging
 
-import socketio as python_socketio
 from flask import request, session
 from flask_socketio import ConnectionRefusedError, Namespace, SocketIO, join_room, rooms
 from flask_wtf.csrf import validate_csrf
@@ -15,6 +14,7 @@ from sqlalchemy import func, select
 from wtforms import ValidationError
 
 from agent_ui.extensions import socketio as default_socketio
+from agent_ui.socket_rooms import room_manager
 from agent_ui.web import container, current_user, db
 from integrations.push import CHANNEL
 from callcenter.models import User
@@ -105,8 +105,7 @@ def init_realtime(app, container_, socketio=None) -> None:
     settings = container_.settings
     from integrations.push import hand_over_quickly
     hand_over_quickly()  # the sockets' writer threads get the GIL within 0.1 ms
-    manager = (python_socketio.RedisManager(settings.redis_url, channel=CHANNEL)
-               if settings.redis_url else python_socketio.Manager())
+    manager = room_manager(settings.redis_url, CHANNEL)  # rooms under a lock: socket_rooms.py
     sio.init_app(app, async_mode="threading", client_manager=manager, cors_allowed_origins=None,
                  ping_interval=10, ping_timeout=10)
     if not getattr(sio, "_cc_namespaces", False):
