@@ -15,9 +15,15 @@ its line; a client stamps on receipt. Stamps are time.monotonic_ns() (CLOCK_MONO
 clock for every process on the machine). Loopback only, free ports; PostgreSQL as in
 production (a throwaway cluster).
 
-    python bench/screen_pop.py [--agents 200] [--rate 20] [--seconds 10]
+The four phases run in rounds, interleaved (baseline, Redis-queue baseline, embedded,
+Redis mode; again), and each mode's pops are pooled over the rounds: a virtual machine's
+host takes its CPUs away at times ("steal"), which stalls whatever runs then, and a run of
+one phase after the other can hand one side a noisy minute and the other a quiet one. Each
+phase prints the host's steal during its traffic (Linux /proc/stat), so a reader sees it.
 
-Bounded: well under 3 minutes with the defaults.
+    python bench/screen_pop.py [--agents 200] [--rate 20] [--seconds 10] [--rounds 3]
+
+Bounded: about 90 s a round with the defaults.
 """
 from __future__ import annotations
 
@@ -132,24 +138,64 @@ def latencies(sent: dict[str, int], got: dict) -> list[float]:
     return [(got[k] - sent[k]) / 1e9 for k in sent if k in got]
 
 
-def collect(clients: Child, driver: Child, seconds: float) -> tuple[dict, dict, int]:
-    """Start the driver's traffic, wait for it and 1 s more, then read both sides' stamps."""
+def host_ticks() -> tuple[int, int]:
+    """(busy, steal) clock ticks of the whole machine so far; (0, 0) where /proc/stat is not."""
+    try:
+        with open("/proc/stat") as f:
+            user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, f.readline().split()[1:9])
+    except (OSError, ValueError):
+        return 0, 0
+    return user + nice + system + irq + softirq, steal
+
+
+class Phase:
+    """One mode's pops, pooled over the rounds, and the host's steal during their traffic."""
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+        self.events = self.expected = 0
+        self.busy = self.steal = 0
+        self.seconds = 0.0
+
+    def add(self, run: tuple[list[float], int, tuple[int, int, float]], expected: int) -> None:
+        values, events, (busy, steal, seconds) = run
+        self.values += values
+        self.events += events
+        self.expected += expected
+        self.busy, self.steal, self.seconds = self.busy + busy, self.steal + steal, self.seconds + seconds
+
+    def steal_text(self) -> str:
+        """Steal as ms per second of traffic, and as a share of the CPU time the machine ran."""
+        if not self.seconds or not (self.busy + self.steal):
+            return "steal n/a"
+        ms = self.steal * 1000 / os.sysconf("SC_CLK_TCK") / self.seconds
+        return f"host steal {ms:5.1f} ms/s ({100 * self.steal / (self.busy + self.steal):3.0f} % of CPU run)"
+
+
+def collect(clients: Child, driver: Child, seconds: float
+            ) -> tuple[dict, dict, int, tuple[int, int, float]]:
+    """Start the driver's traffic, wait for it and 1 s more, then read both sides' stamps;
+    with them the machine's busy and steal ticks over that time, and its length."""
+    busy0, steal0 = host_ticks()
+    start = time.monotonic()
     driver.send("go")
     sent = json.loads(driver.expect("sent", seconds + 60))
     time.sleep(1)
+    busy1, steal1 = host_ticks()
+    host = (busy1 - busy0, steal1 - steal0, time.monotonic() - start)
     clients.send("stop")
     got = json.loads(clients.expect("got", 30))
-    return sent, got["first"], got["events"]
+    return sent, got["first"], got["events"], host
 
 
 # -- baseline: trigger → bare python-socketio server → client ------------------------------
 def baseline(agents: int, rate: float, seconds: float) -> list[float]:
-    lat, _ = baseline_run(agents, rate, seconds)
+    lat, _events, _host = baseline_run(agents, rate, seconds)
     return lat
 
 
 def baseline_run(agents: int, rate: float, seconds: float, redis_url: str | None = None
-                 ) -> tuple[list[float], int]:
+                 ) -> tuple[list[float], int, tuple[int, int, float]]:
     """Without `redis_url` the server's own thread emits; with it a separate emitter process
     publishes into the Redis queue the server listens to (the hops of Redis mode)."""
     folder = tempfile.mkdtemp(prefix="cc-pop-base-")
@@ -171,8 +217,8 @@ def baseline_run(agents: int, rate: float, seconds: float, redis_url: str | None
         kids.append(trigger := Child("trigger", role("trigger", tport, agents, rate, seconds),
                                      folder))
         trigger.expect("ready", 30)
-        sent, got, events = collect(clients, trigger, seconds)
-        return latencies(sent, got), events
+        sent, got, events, host = collect(clients, trigger, seconds)
+        return latencies(sent, got), events, host
     finally:
         for kid in reversed(kids):
             kid.stop()
@@ -251,11 +297,18 @@ def run_clients(url: str, namespace: str, key: str, auth_file: str) -> None:
         events += 1
 
     async def connect(headers: dict, auth: dict) -> socketio.AsyncClient:
-        c = socketio.AsyncClient(reconnection=False)
-        c.on("call.ringing", on_ringing, namespace=namespace)
-        await c.connect(url, namespaces=[namespace], headers=headers, auth=auth,
-                        transports=["websocket"], wait_timeout=30)
-        return c
+        for attempt in range(3):  # as a browser would: a refused connect is tried again
+            c = socketio.AsyncClient(reconnection=False)
+            c.on("call.ringing", on_ringing, namespace=namespace)
+            try:
+                await c.connect(url, namespaces=[namespace], headers=headers, auth=auth,
+                                transports=["websocket"], wait_timeout=30)
+                return c
+            except socketio.exceptions.ConnectionError:
+                if attempt == 2:
+                    raise
+                await c.disconnect()
+                await asyncio.sleep(0.5)
 
     async def main() -> None:
         clients = []
@@ -308,12 +361,12 @@ def run_pbx(agents: int, rate: float, seconds: float) -> None:
     asyncio.run(main())
 
 
-def product(agents: int, rate: float, seconds: float, pg, redis_url: str | None
-            ) -> tuple[list[float], int]:
+def product(agents: int, rate: float, seconds: float, pg, redis_url: str | None, round_: int = 0
+            ) -> tuple[list[float], int, tuple[int, int, float]]:
     from load import SECRET, seed_agents, sessions_for
     mode = "redis" if redis_url else "embedded"
     folder = tempfile.mkdtemp(prefix=f"cc-pop-{mode}-")
-    db_url = pg.create_database(f"pop_{mode}")
+    db_url = pg.create_database(f"pop_{mode}_{round_}")
     exts = seed_agents(db_url, agents)
     port = free_port()
     kids: list[Child] = []
@@ -341,20 +394,28 @@ def product(agents: int, rate: float, seconds: float, pg, redis_url: str | None
         clients.expect("ready", 120)
         pbx.expect("bridged", 30)
         time.sleep(2)  # the bridge's first resync
-        sent, got, events = collect(clients, pbx, seconds)
-        return latencies(sent, got), events
+        sent, got, events, host = collect(clients, pbx, seconds)
+        return latencies(sent, got), events, host
     finally:
         for kid in reversed(kids):
             kid.stop()
 
 
 # -- the run ------------------------------------------------------------------------------
-def report(name: str, values: list[float], events: int, expected: int) -> tuple[float, float]:
+def report(name: str, phase: Phase) -> tuple[float, float]:
+    values = phase.values
     p50, p99 = pct(values, 50), pct(values, 99)
-    extra = "" if events == len(values) else f"  ({events} events received: some twice)"
-    print(f"{name:<34} n={len(values):>4}/{expected:<4} p50 {p50:7.2f} ms   p99 {p99:7.2f} ms"
-          f"   mean {statistics.fmean(values) * 1000:6.2f} ms{extra}", flush=True)
+    extra = "" if phase.events == len(values) else f"  ({phase.events} events received: some twice)"
+    print(f"{name:<34} n={len(values):>4}/{phase.expected:<4} p50 {p50:7.2f} ms   p99 {p99:7.2f} ms"
+          f"   mean {statistics.fmean(values) * 1000:6.2f} ms   {phase.steal_text()}{extra}",
+          flush=True)
     return p50, p99
+
+
+MODES = {"baseline": "baseline: bare python-socketio",
+         "baseline-redis": "baseline, Redis queue (bare)",
+         "embedded": "screen-pop, embedded",
+         "redis": "screen-pop, Redis message queue"}
 
 
 def main() -> None:
@@ -362,6 +423,7 @@ def main() -> None:
     ap.add_argument("--agents", type=int, default=200)
     ap.add_argument("--rate", type=float, default=20.0)
     ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--role", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.role:
@@ -376,23 +438,32 @@ def main() -> None:
     logging.basicConfig(level=logging.ERROR)
     from servers import PostgresServer, RedisServer
     started, n = time.monotonic(), int(args.rate * args.seconds)
-    print(f"{args.agents} agents connected, {args.rate:g} calls/s for {args.seconds:g} s; "
-          f"load average {os.getloadavg()[0]:.1f}", flush=True)
-    base = report("baseline: bare python-socketio", *baseline_run(args.agents, args.rate,
-                                                                  args.seconds), n)
+    print(f"{args.agents} agents connected, {args.rate:g} calls/s for {args.seconds:g} s, "
+          f"{args.rounds} rounds; load average {os.getloadavg()[0]:.1f}", flush=True)
+    phases = {mode: Phase() for mode in MODES}
     pg, redis = PostgresServer().start(), RedisServer().start()
     try:
-        base_redis = report("baseline, Redis queue (bare)",
-                            *baseline_run(args.agents, args.rate, args.seconds, redis.url), n)
-        emb = report("screen-pop, embedded", *product(args.agents, args.rate, args.seconds, pg,
-                                                      None), n)
-        red = report("screen-pop, Redis message queue",
-                     *product(args.agents, args.rate, args.seconds, pg, redis.url), n)
+        for r in range(args.rounds):
+            runs = {"baseline": lambda: baseline_run(args.agents, args.rate, args.seconds),
+                    "baseline-redis": lambda: baseline_run(args.agents, args.rate, args.seconds,
+                                                           redis.url),
+                    "embedded": lambda: product(args.agents, args.rate, args.seconds, pg, None, r),
+                    "redis": lambda: product(args.agents, args.rate, args.seconds, pg, redis.url,
+                                             r)}
+            for mode, run in runs.items():
+                result, this_round = run(), Phase()
+                this_round.add(result, n)
+                phases[mode].add(result, n)
+                report(f"round {r + 1}: {mode}", this_round)
     finally:
         redis.cleanup()
         pg.stop()
-    for name, (p50, p99) in (("embedded", emb), ("Redis", red)):
+    print(f"pooled over {args.rounds} rounds:")
+    res = {mode: report(title, phases[mode]) for mode, title in MODES.items()}
+    base, base_redis = res["baseline"], res["baseline-redis"]
+    for name, (p50, p99) in (("embedded", res["embedded"]), ("Redis", res["redis"])):
         print(f"ratio {name:<9} p50 {p50 / base[0]:5.2f}x   p99 {p99 / base[1]:5.2f}x  (aim: p99 ≤ 2x)")
+    red = res["redis"]
     print(f"ratio Redis to the bare Redis-queue baseline: p50 {red[0] / base_redis[0]:5.2f}x   "
           f"p99 {red[1] / base_redis[1]:5.2f}x  (for reference, not the aim)")
     print(f"took {time.monotonic() - started:.0f} s")

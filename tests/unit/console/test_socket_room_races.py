@@ -95,3 +95,9 @@ def test_the_web_app_and_redis_mode_use_the_locked_managers(app):
     assert isinstance(app.extensions["callcenter_socketio"].server.manager, LockedRooms)
     assert isinstance(room_manager("redis://127.0.0.1:1/0", "callcenter"), LockedRedisManager)
     assert type(room_manager(None, "callcenter")) is LockedManager
+
+
+def test_every_guarded_method_exists_on_the_manager():
+    """The list names python-socketio internals: an upgrade that renames one must fail here."""
+    from agent_ui.socket_rooms import GUARDED
+    assert [name for name in GUARDED if not hasattr(socketio.Manager, name)] == []
