@@ -9,7 +9,7 @@ each create a namespace's or a room's dict, and the later one replaces the other
 first agent's `join_room` then fails (KeyError: it never connects), or, worse, its room
 entry is gone while its socket stays up, and it gets no screen-pop at all. The screen-pop
 bench hit both (one connect refused; once, one pop of 200 never arriving), and
-tests/unit/console/test_socket_rooms.py reproduces them against the unlocked manager.
+tests/unit/console/test_socket_room_races.py reproduces them against the unlocked manager.
 Emitting needs no lock: it reads a copy of the room (`get_participants`).
 """
 from __future__ import annotations

@@ -142,7 +142,8 @@ def host_ticks() -> tuple[int, int]:
     """(busy, steal) clock ticks of the whole machine so far; (0, 0) where /proc/stat is not."""
     try:
         with open("/proc/stat") as f:
-            user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, f.readline().split()[1:9])
+            fields = map(int, f.readline().split()[1:9])
+            user, nice, system, _idle, _iowait, irq, softirq, steal = fields
     except (OSError, ValueError):
         return 0, 0
     return user + nice + system + irq + softirq, steal
@@ -162,14 +163,17 @@ class Phase:
         self.values += values
         self.events += events
         self.expected += expected
-        self.busy, self.steal, self.seconds = self.busy + busy, self.steal + steal, self.seconds + seconds
+        self.busy += busy
+        self.steal += steal
+        self.seconds += seconds
 
     def steal_text(self) -> str:
         """Steal as ms per second of traffic, and as a share of the CPU time the machine ran."""
         if not self.seconds or not (self.busy + self.steal):
             return "steal n/a"
         ms = self.steal * 1000 / os.sysconf("SC_CLK_TCK") / self.seconds
-        return f"host steal {ms:5.1f} ms/s ({100 * self.steal / (self.busy + self.steal):3.0f} % of CPU run)"
+        share = 100 * self.steal / (self.busy + self.steal)
+        return f"host steal {ms:5.1f} ms/s ({share:3.0f} % of CPU run)"
 
 
 def collect(clients: Child, driver: Child, seconds: float
@@ -405,7 +409,8 @@ def product(agents: int, rate: float, seconds: float, pg, redis_url: str | None,
 def report(name: str, phase: Phase) -> tuple[float, float]:
     values = phase.values
     p50, p99 = pct(values, 50), pct(values, 99)
-    extra = "" if phase.events == len(values) else f"  ({phase.events} events received: some twice)"
+    extra = ("" if phase.events == len(values)
+             else f"  ({phase.events} events received: some twice)")
     print(f"{name:<34} n={len(values):>4}/{phase.expected:<4} p50 {p50:7.2f} ms   p99 {p99:7.2f} ms"
           f"   mean {statistics.fmean(values) * 1000:6.2f} ms   {phase.steal_text()}{extra}",
           flush=True)
