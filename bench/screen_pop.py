@@ -10,20 +10,26 @@ Every part runs in its own process, as in production, so no two share a GIL:
   baseline, Redis (printed beside it, labelled; the aim stays the targeted baseline above)
             trigger │ bare emitter (python-socketio write-only RedisManager) │ redis-server │
             bare python-socketio server with a RedisManager │ the N clients
+  baseline, AMI leg (printed beside it, labelled): the product's own AMI client, on an event
+            loop thread in the bare server, follows the same simulator and emits each
+            AgentCalled at once: no fold, no publisher, no store. What the PBX's hop costs
+            on this machine, so a reader sees how much of the gap is the product's own work.
+            PBX simulator │ bare python-socketio server + AMI client │ the N clients
 The simulator stamps a call after writing its AgentCalled frame, the trigger after writing
 its line; a client stamps on receipt. Stamps are time.monotonic_ns() (CLOCK_MONOTONIC: one
 clock for every process on the machine). Loopback only, free ports; PostgreSQL as in
 production (a throwaway cluster).
 
-The four phases run in rounds, interleaved (baseline, Redis-queue baseline, embedded,
-Redis mode; again), and each mode's pops are pooled over the rounds: a virtual machine's
-host takes its CPUs away at times ("steal"), which stalls whatever runs then, and a run of
-one phase after the other can hand one side a noisy minute and the other a quiet one. Each
-phase prints the host's steal during its traffic (Linux /proc/stat), so a reader sees it.
+The five phases run in rounds, interleaved (baseline, AMI-leg baseline, Redis-queue
+baseline, embedded, Redis mode; again), and each mode's pops are pooled over the rounds: a
+virtual machine's host takes its CPUs away at times ("steal"), which stalls whatever runs
+then, and a run of one phase after the other can hand one side a noisy minute and the
+other a quiet one. Each phase prints the host's steal during its traffic (Linux
+/proc/stat), so a reader sees it.
 
     python bench/screen_pop.py [--agents 200] [--rate 20] [--seconds 10] [--rounds 3]
 
-Bounded: about 90 s a round with the defaults.
+Bounded: about 100 s a round with the defaults.
 """
 from __future__ import annotations
 
@@ -261,6 +267,58 @@ def run_bare_server(port: int, tport: int, redis_url: str) -> None:
     server.serve_forever()
 
 
+def bare_ami_run(agents: int, rate: float, seconds: float
+                 ) -> tuple[list[float], int, tuple[int, int, float]]:
+    """The simulator's calls, followed by the product's AMI client inside the bare server."""
+    folder = tempfile.mkdtemp(prefix="cc-pop-ami-")
+    port = free_port()
+    auth = Path(folder) / "auth.json"
+    auth.write_text(json.dumps([[{}, {"ext": str(8000 + i)}] for i in range(agents)]))
+    kids: list[Child] = []
+    try:
+        kids.append(pbx := Child("pbx", role("pbx", agents, rate, seconds), folder))
+        ami = f"ami://callcenter:sim-secret@127.0.0.1:{pbx.expect('port', 30)}"
+        kids.append(server := Child("bare-ami-server", role("bare-ami-server", port, ami),
+                                    folder, clean_env()))
+        server.expect("ready", 30)
+        kids.append(clients := Child("clients", role("clients", f"http://127.0.0.1:{port}", "/",
+                                                      "linkedid", auth), folder))
+        clients.expect("ready", 120)
+        pbx.expect("bridged", 30)
+        sent, got, events, host = collect(clients, pbx, seconds)
+        return latencies(sent, got), events, host
+    finally:
+        for kid in reversed(kids):
+            kid.stop()
+
+
+def run_bare_ami_server(port: int, ami_url: str) -> None:
+    """The bare server, its emits driven by AMIConnection (the bridge's client) on a loop
+    thread: each AgentCalled frame → call.ringing to agent:<MemberName>, nothing else."""
+    from werkzeug.serving import make_server
+
+    from integrations.ami.client import AMIConnection, parse_ami_url
+    sio = socketio.Server(async_mode="threading")
+
+    @sio.on("connect")
+    def on_connect(sid, environ, auth):
+        sio.enter_room(sid, f"agent:{auth['ext']}")
+
+    async def follow() -> None:
+        inbox: asyncio.Queue = asyncio.Queue(1000)
+        await AMIConnection(parse_ami_url(ami_url), inbox).open()
+        while True:
+            kind, headers, _received, _tag = await inbox.get()
+            if kind == "event" and headers.get("Event") == "AgentCalled":
+                sio.emit("call.ringing", {"linkedid": headers["Linkedid"]},
+                         to=f"agent:{headers['MemberName']}")
+
+    threading.Thread(target=asyncio.run, args=(follow(),), daemon=True).start()
+    server = make_server("127.0.0.1", port, socketio.WSGIApp(sio), threaded=True)
+    print("ready", flush=True)
+    server.serve_forever()
+
+
 def run_bare_emitter(tport: int, redis_url: str) -> None:
     """What the bridge's process is in Redis mode, bare: publish each line into the queue."""
     manager = socketio.RedisManager(redis_url, channel=CHANNEL, write_only=True)
@@ -418,6 +476,7 @@ def report(name: str, phase: Phase) -> tuple[float, float]:
 
 
 MODES = {"baseline": "baseline: bare python-socketio",
+         "baseline-ami": "baseline, AMI leg (bare emit)",
          "baseline-redis": "baseline, Redis queue (bare)",
          "embedded": "screen-pop, embedded",
          "redis": "screen-pop, Redis message queue"}
@@ -435,6 +494,7 @@ def main() -> None:
         name, *rest = args.role
         roles = {"bare-server": lambda p, t, r: run_bare_server(int(p), int(t), r),
                  "bare-emitter": lambda t, r: run_bare_emitter(int(t), r),
+                 "bare-ami-server": lambda p, a: run_bare_ami_server(int(p), a),
                  "trigger": lambda t, a, r, s: run_trigger(int(t), int(a), float(r), float(s)),
                  "clients": run_clients,
                  "pbx": lambda a, r, s: run_pbx(int(a), float(r), float(s))}
@@ -450,6 +510,7 @@ def main() -> None:
     try:
         for r in range(args.rounds):
             runs = {"baseline": lambda: baseline_run(args.agents, args.rate, args.seconds),
+                    "baseline-ami": lambda: bare_ami_run(args.agents, args.rate, args.seconds),
                     "baseline-redis": lambda: baseline_run(args.agents, args.rate, args.seconds,
                                                            redis.url),
                     "embedded": lambda: product(args.agents, args.rate, args.seconds, pg, None, r),
@@ -468,6 +529,9 @@ def main() -> None:
     base, base_redis = res["baseline"], res["baseline-redis"]
     for name, (p50, p99) in (("embedded", res["embedded"]), ("Redis", res["redis"])):
         print(f"ratio {name:<9} p50 {p50 / base[0]:5.2f}x   p99 {p99 / base[1]:5.2f}x  (aim: p99 ≤ 2x)")
+    ami = res["baseline-ami"]
+    print(f"ratio AMI leg alone: p50 {ami[0] / base[0]:5.2f}x   p99 {ami[1] / base[1]:5.2f}x  "
+          "(the PBX's hop without the product's work, for reference)")
     red = res["redis"]
     print(f"ratio Redis to the bare Redis-queue baseline: p50 {red[0] / base_redis[0]:5.2f}x   "
           f"p99 {red[1] / base_redis[1]:5.2f}x  (for reference, not the aim)")
