@@ -68,7 +68,8 @@ def pct(values: list[float], p: float) -> float:
 
 
 # -- in-process clients: bench/load.py connects its agents with these ---------------------
-def connect_clients(url: str, namespace: str, n: int, make_auth, on_ringing) -> list[socketio.Client]:
+def connect_clients(url: str, namespace: str, n: int, make_auth, on_ringing
+                    ) -> list[socketio.Client]:
     clients = []
     for i in range(n):
         c = socketio.Client(reconnection=False)
@@ -153,6 +154,18 @@ def host_ticks() -> tuple[int, int]:
     except (OSError, ValueError):
         return 0, 0
     return user + nice + system + irq + softirq, steal
+
+
+def idle_policy() -> str:
+    """The kernel's cpuidle driver and guest halt polling: on a KVM guest they set what a
+    wake-up costs, and a screen-pop is a chain of wake-ups across processes."""
+    try:
+        driver = Path("/sys/devices/system/cpu/cpuidle/current_driver").read_text().strip()
+    except OSError:
+        return "cpuidle n/a"
+    poll = Path("/sys/module/haltpoll/parameters/guest_halt_poll_ns")
+    return f"cpuidle {driver}" + (f", guest_halt_poll_ns {poll.read_text().strip()}"
+                                  if poll.exists() else "")
 
 
 class Phase:
@@ -504,7 +517,8 @@ def main() -> None:
     from servers import PostgresServer, RedisServer
     started, n = time.monotonic(), int(args.rate * args.seconds)
     print(f"{args.agents} agents connected, {args.rate:g} calls/s for {args.seconds:g} s, "
-          f"{args.rounds} rounds; load average {os.getloadavg()[0]:.1f}", flush=True)
+          f"{args.rounds} rounds; load average {os.getloadavg()[0]:.1f}; {idle_policy()}",
+          flush=True)
     phases = {mode: Phase() for mode in MODES}
     pg, redis = PostgresServer().start(), RedisServer().start()
     try:
@@ -528,7 +542,8 @@ def main() -> None:
     res = {mode: report(title, phases[mode]) for mode, title in MODES.items()}
     base, base_redis = res["baseline"], res["baseline-redis"]
     for name, (p50, p99) in (("embedded", res["embedded"]), ("Redis", res["redis"])):
-        print(f"ratio {name:<9} p50 {p50 / base[0]:5.2f}x   p99 {p99 / base[1]:5.2f}x  (aim: p99 ≤ 2x)")
+        print(f"ratio {name:<9} p50 {p50 / base[0]:5.2f}x   p99 {p99 / base[1]:5.2f}x  "
+              "(aim: p99 ≤ 2x)")
     ami = res["baseline-ami"]
     print(f"ratio AMI leg alone: p50 {ami[0] / base[0]:5.2f}x   p99 {ami[1] / base[1]:5.2f}x  "
           "(the PBX's hop without the product's work, for reference)")
