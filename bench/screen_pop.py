@@ -212,6 +212,32 @@ def collect(clients: Child, driver: Child, seconds: float
 
 
 # -- baseline: trigger → bare python-socketio server → client ------------------------------
+def bare_auth(folder: str, agents: int) -> Path:
+    """The bare servers' clients: agent i joins room agent:<8000 + i>."""
+    auth = Path(folder) / "auth.json"
+    auth.write_text(json.dumps([[{}, {"ext": str(8000 + i)}] for i in range(agents)]))
+    return auth
+
+
+def bare_sio(manager=None) -> socketio.Server:
+    """socketio.Server in threading mode; a client's auth names the room it joins."""
+    sio = socketio.Server(async_mode="threading", client_manager=manager)
+
+    @sio.on("connect")
+    def on_connect(sid, environ, auth):
+        sio.enter_room(sid, f"agent:{auth['ext']}")
+
+    return sio
+
+
+def serve_bare(sio: socketio.Server, port: int) -> None:
+    """On werkzeug's threaded server, as Flask-SocketIO runs under `serve`."""
+    from werkzeug.serving import make_server
+    server = make_server("127.0.0.1", port, socketio.WSGIApp(sio), threaded=True)
+    print("ready", flush=True)
+    server.serve_forever()
+
+
 def baseline(agents: int, rate: float, seconds: float) -> list[float]:
     lat, _events, _host = baseline_run(agents, rate, seconds)
     return lat
@@ -223,8 +249,7 @@ def baseline_run(agents: int, rate: float, seconds: float, redis_url: str | None
     publishes into the Redis queue the server listens to (the hops of Redis mode)."""
     folder = tempfile.mkdtemp(prefix="cc-pop-base-")
     port, tport = free_port(), free_port()
-    auth = Path(folder) / "auth.json"
-    auth.write_text(json.dumps([[{}, {"ext": str(8000 + i)}] for i in range(agents)]))
+    auth = bare_auth(folder, agents)
     kids: list[Child] = []
     try:
         kids.append(server := Child("bare-server", role("bare-server", port, tport,
@@ -263,21 +288,13 @@ def serve_trigger(tport: int, emit) -> None:
 
 
 def run_bare_server(port: int, tport: int, redis_url: str) -> None:
-    """socketio.Server on werkzeug's threaded server (as Flask-SocketIO runs under `serve`);
-    it emits the trigger's lines itself, or with a Redis URL listens to the bare emitter."""
-    from werkzeug.serving import make_server
+    """The bare server: it emits the trigger's lines itself, or with a Redis URL listens to
+    the bare emitter."""
     manager = socketio.RedisManager(redis_url, channel=CHANNEL) if redis_url != "-" else None
-    sio = socketio.Server(async_mode="threading", client_manager=manager)
-
-    @sio.on("connect")
-    def on_connect(sid, environ, auth):
-        sio.enter_room(sid, f"agent:{auth['ext']}")
-
+    sio = bare_sio(manager)
     if manager is None:
         serve_trigger(tport, sio.emit)
-    server = make_server("127.0.0.1", port, socketio.WSGIApp(sio), threaded=True)
-    print("ready", flush=True)
-    server.serve_forever()
+    serve_bare(sio, port)
 
 
 def bare_ami_run(agents: int, rate: float, seconds: float
@@ -285,8 +302,7 @@ def bare_ami_run(agents: int, rate: float, seconds: float
     """The simulator's calls, followed by the product's AMI client inside the bare server."""
     folder = tempfile.mkdtemp(prefix="cc-pop-ami-")
     port = free_port()
-    auth = Path(folder) / "auth.json"
-    auth.write_text(json.dumps([[{}, {"ext": str(8000 + i)}] for i in range(agents)]))
+    auth = bare_auth(folder, agents)
     kids: list[Child] = []
     try:
         kids.append(pbx := Child("pbx", role("pbx", agents, rate, seconds), folder))
@@ -308,14 +324,8 @@ def bare_ami_run(agents: int, rate: float, seconds: float
 def run_bare_ami_server(port: int, ami_url: str) -> None:
     """The bare server, its emits driven by AMIConnection (the bridge's client) on a loop
     thread: each AgentCalled frame → call.ringing to agent:<MemberName>, nothing else."""
-    from werkzeug.serving import make_server
-
     from integrations.ami.client import AMIConnection, parse_ami_url
-    sio = socketio.Server(async_mode="threading")
-
-    @sio.on("connect")
-    def on_connect(sid, environ, auth):
-        sio.enter_room(sid, f"agent:{auth['ext']}")
+    sio = bare_sio()
 
     async def follow() -> None:
         inbox: asyncio.Queue = asyncio.Queue(1000)
@@ -327,9 +337,7 @@ def run_bare_ami_server(port: int, ami_url: str) -> None:
                          to=f"agent:{headers['MemberName']}")
 
     threading.Thread(target=asyncio.run, args=(follow(),), daemon=True).start()
-    server = make_server("127.0.0.1", port, socketio.WSGIApp(sio), threaded=True)
-    print("ready", flush=True)
-    server.serve_forever()
+    serve_bare(sio, port)
 
 
 def run_bare_emitter(tport: int, redis_url: str) -> None:
